@@ -1,0 +1,45 @@
+"""What a check is given: one file's model, the facts, and what the series defines."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from .facts import Facts
+from .finding import Finding, Severity
+from .model import FileModel, Function
+from .registry import Rule
+
+
+class CheckContext:
+    def __init__(self, model: FileModel, is_defined: Callable[[str], bool]):
+        self.model = model
+        self.facts: Facts = model.facts
+        self.path = model.path
+        self.is_owner_file = self.facts.is_owner_file(self.path)
+        # Whether the series (any file, any patch) or the base tree defines a name.
+        self.is_defined = is_defined
+
+    def _row_text(self, row: int) -> str:
+        return self.model.parsed.row_text(row)
+
+    def finding(self, rule: Rule, node, message: str, function: Function | None,
+                severity: Severity | None = None) -> Finding | None:
+        """A finding anchored at `node`, or None when the node is on a synthetic row."""
+        start_row, start_col = node.start_point
+        end_row, end_col = node.end_point
+        line = self.model.image.line_of(start_row)
+        if line is None:
+            return None
+        end_line = self.model.image.line_of(end_row) or line
+        row_text = self._row_text(start_row)
+        column = len(row_text.encode("utf-8")[:start_col].decode("utf-8", "replace")) + 1
+        end_text = row_text if end_row == start_row else self._row_text(end_row)
+        end_column = len(end_text.encode("utf-8")[:end_col].decode("utf-8", "replace")) + 1
+        return Finding(
+            code=rule.code, name=rule.name, severity=severity or rule.severity,
+            path=self.path, line=line, column=column, end_line=end_line, end_column=end_column,
+            function=function.display_name if function else None, message=message,
+            function_key=function.name if function else None,
+            anchor_text=" ".join(row_text.split()),
+            line_text=self.model.image.row_text(start_row),
+        )

@@ -1,0 +1,94 @@
+"""The only module that talks to tree-sitter: kernel C in, a syntax tree out.
+
+Kernel annotations (`__user`, `__must_check`, `__acquires(x)`, ...) and block macros
+(`list_for_each_entry(...) {`) are neutralised first by overwriting them with text of the
+same length, so every row and column of the tree is a row and column of the source.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+import tree_sitter
+import tree_sitter_c
+
+from .facts import MacroFacts
+
+
+@functools.cache
+def _parser() -> tree_sitter.Parser:
+    return tree_sitter.Parser(tree_sitter.Language(tree_sitter_c.language()))
+
+
+@functools.cache
+def _neutraliser(macros: MacroFacts):
+    plain = re.compile(rb"\b(?:" + b"|".join(re.escape(a.encode()) for a in macros.attributes) + rb")\b")
+    with_args = re.compile(
+        rb"\b(?:" + b"|".join(re.escape(a.encode()) for a in macros.attributes_with_args)
+        + rb")\s*\((?:[^()\n]|\([^()\n]*\))*\)")
+    # Only at the start of an indented statement: a definition or prototype of a function
+    # whose name merely contains for_each starts in column 0 and is left alone.
+    loop = re.compile(rb"(?m)^([ \t]+)(" + macros.loop_macro_pattern.encode() + rb")(?=\s*\()")
+    return plain, with_args, loop
+
+
+def _blank(match: re.Match) -> bytes:
+    return re.sub(rb"[^\n]", b" ", match.group(0))
+
+
+def neutralise(source: bytes, macros: MacroFacts) -> bytes:
+    plain, with_args, loop = _neutraliser(macros)
+    out = with_args.sub(_blank, source)
+    out = plain.sub(_blank, out)
+    # `while` needs 5 columns; shorter macro names keep their text and parse as calls.
+    out = loop.sub(lambda m: m.group(1) + (b"while".ljust(len(m.group(2)))
+                                           if len(m.group(2)) >= 5 else m.group(2)), out)
+    assert len(out) == len(source)
+    return out
+
+
+@dataclass
+class ParsedSource:
+    source: bytes                 # the neutralised text the tree was built from
+    tree: "tree_sitter.Tree"
+    error_rows: tuple[int, ...]   # 0-based rows of ERROR and MISSING nodes, in order
+
+    @property
+    def root(self):
+        return self.tree.root_node
+
+    @functools.cached_property
+    def row_starts(self) -> list[int]:
+        return [0] + [m.end() for m in re.finditer(rb"\n", self.source)]
+
+    def row_text(self, row: int) -> str:
+        starts = self.row_starts
+        if row >= len(starts):
+            return ""
+        end = starts[row + 1] - 1 if row + 1 < len(starts) else len(self.source)
+        return self.source[starts[row]:end].decode("utf-8", "replace")
+
+    def text(self, node) -> str:
+        return self.source[node.start_byte:node.end_byte].decode("utf-8", "replace")
+
+
+def _error_rows(root) -> tuple[int, ...]:
+    rows = []
+    if not root.has_error:
+        return ()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.is_error or node.is_missing:
+            rows.append(node.start_point[0])
+            continue
+        stack.extend(c for c in node.children if c.has_error or c.is_missing)
+    return tuple(sorted(set(rows)))
+
+
+def parse(text: str, macros: MacroFacts) -> ParsedSource:
+    source = neutralise(text.encode("utf-8", "surrogateescape"), macros)
+    tree = _parser().parse(source)
+    return ParsedSource(source, tree, _error_rows(tree.root_node))

@@ -1,0 +1,220 @@
+"""Run the checks over a series (or plain files) and decide which patch each finding is new in.
+
+A finding belongs to a patch when it sits in the post-image of a function the patch touches
+(adds or removes lines in) and the same finding (code, function, anchor line text) is not in
+that function's pre-image. `scope="all"` keeps every finding of every touched function.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import cparse
+from .checks import CHECKS
+from .context import CheckContext
+from .facts import Facts
+from .finding import Finding
+from .images import FileImages, Image, ImageSource
+from .model import FileModel
+from .patch import Patch
+from .registry import Check
+
+@dataclass
+class PartialNote:
+    path: str
+    reason: str
+    patch: int | None = None
+
+    def as_dict(self) -> dict:
+        return {"path": self.path, "patch": self.patch, "reason": self.reason}
+
+
+@dataclass
+class PatchResult:
+    patch: Patch | None                # None in files mode
+    findings: list[Finding] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+    partial: list[PartialNote] = field(default_factory=list)
+
+
+@dataclass
+class RunResult:
+    kernel: str
+    results: list[PatchResult]
+
+    @property
+    def findings(self) -> list[Finding]:
+        return [f for r in self.results for f in r.findings]
+
+    @property
+    def partial(self) -> list[PartialNote]:
+        return [p for r in self.results for p in r.partial]
+
+
+class TreeIndex:
+    """Answers 'does the base tree define this function or macro?' by reading headers once."""
+
+    SEARCH_DIRS = ("include/net", "include/linux", "net/core", "io_uring")
+
+    def __init__(self, tree: Path | None):
+        self.tree = tree
+        self._texts: list[bytes] | None = None
+        self._answers: dict[str, bool] = {}
+
+    def _load(self) -> list[bytes]:
+        if self._texts is None:
+            self._texts = []
+            for sub in self.SEARCH_DIRS:
+                top = self.tree / sub
+                for dirpath, _, names in os.walk(top):
+                    for name in names:
+                        if name.endswith((".h", ".c")):
+                            try:
+                                self._texts.append((Path(dirpath) / name).read_bytes())
+                            except OSError:
+                                continue
+        return self._texts
+
+    def defines(self, name: str) -> bool:
+        if self.tree is None:
+            return False
+        if name not in self._answers:
+            pattern = re.compile(
+                rb"(?m)^(?:#\s*define\s+" + re.escape(name.encode()) + rb"\b|[A-Za-z_][^;{}\n]*\b"
+                + re.escape(name.encode()) + rb"\s*\()")
+            self._answers[name] = any(pattern.search(t) for t in self._load())
+        return self._answers[name]
+
+
+def kernel_from_tree(tree: Path) -> str | None:
+    try:
+        head = (tree / "Makefile").read_text(errors="replace")[:4096]
+    except OSError:
+        return None
+    version = re.search(r"(?m)^VERSION\s*=\s*(\d+)", head)
+    patchlevel = re.search(r"(?m)^PATCHLEVEL\s*=\s*(\d+)", head)
+    return f"{version.group(1)}.{patchlevel.group(1)}" if version and patchlevel else None
+
+
+class Analyzer:
+    def __init__(self, facts: Facts, tree: Path | None = None,
+                 checks: tuple[Check, ...] = CHECKS, scope: str = "new"):
+        self.facts = facts
+        self.tree = tree
+        self.checks = checks
+        self.scope = scope
+        self.tree_index = TreeIndex(tree)
+        self._models: dict[tuple[str, str], FileModel] = {}
+        self._findings: dict[int, list[Finding]] = {}
+        self.series_structs: dict[str, dict] = {}
+        self.series_defines: set[str] = set()
+
+    # ---- one parse per distinct image -----------------------------------------------------
+
+    def model(self, image: Image) -> FileModel:
+        key = (image.path, image.text)
+        model = self._models.get(key)
+        if model is None:
+            parsed = cparse.parse(image.text, self.facts.macros)
+            model = FileModel.build(image, parsed, self.facts)
+            model.series_structs = self.series_structs
+            self._models[key] = model
+            for name, members in model.structs.items():
+                self.series_structs.setdefault(name, {}).update(members)
+            self.series_defines |= model.defines
+        return model
+
+    def is_defined(self, name: str) -> bool:
+        return name in self.series_defines or self.tree_index.defines(name)
+
+    def findings(self, model: FileModel) -> list[Finding]:
+        cached = self._findings.get(id(model))
+        if cached is None:
+            ctx = CheckContext(model, self.is_defined)
+            cached = [f for check in self.checks for f in check.run(ctx)]
+            cached.sort(key=lambda f: (f.line, f.column, f.code))
+            self._findings[id(model)] = cached
+        return cached
+
+    def partial_reason(self, model: FileModel) -> str | None:
+        reasons = []
+        if model.image.partial:
+            reasons.append(model.image.partial)
+        bad = sorted({ln for ln in (model.image.line_of(r) for r in model.parsed.error_rows) if ln})
+        if bad:
+            shown = ", ".join(map(str, bad[:5])) + (", ..." if len(bad) > 5 else "")
+            reasons.append(f"parse errors at line{'s' if len(bad) > 1 else ''} {shown}")
+        return "; ".join(reasons) or None
+
+    # ---- series ---------------------------------------------------------------------------
+
+    def run_series(self, patches: list[Patch]) -> list[PatchResult]:
+        source = ImageSource(self.tree)
+        staged: list[tuple[Patch, list[tuple[FileImages, FileModel | None, FileModel | None]]]] = []
+        # First every image of every patch, so struct members and definitions anywhere in
+        # the series are known before any check runs.
+        for patch in patches:
+            per_file = []
+            for change in patch.files:
+                if not change.is_c:
+                    continue
+                imgs = source.images(change)
+                pre = self.model(imgs.pre) if imgs.pre is not None else None
+                post = self.model(imgs.post) if imgs.post is not None else None
+                per_file.append((imgs, pre, post))
+            staged.append((patch, per_file))
+        results = []
+        for patch, per_file in staged:
+            result = PatchResult(patch)
+            for imgs, pre, post in per_file:
+                if post is None:
+                    continue
+                result.files.append(post.path)
+                reason = self.partial_reason(post)
+                if reason:
+                    result.partial.append(PartialNote(post.path, reason, patch.index))
+                result.findings.extend(self._new_in_patch(imgs, pre, post))
+            results.append(result)
+        return results
+
+    def _touched(self, model: FileModel, lines: set[int]) -> set[str]:
+        touched = set()
+        for function in model.functions:
+            span = model.function_lines(function)
+            if span and any(span[0] <= ln <= span[1] for ln in lines):
+                touched.add(function.name)
+        return touched
+
+    def _new_in_patch(self, imgs: FileImages, pre: FileModel | None, post: FileModel) -> list[Finding]:
+        changed = imgs.added | imgs.removed_at
+        touched = self._touched(post, changed)
+        candidates = [f for f in self.findings(post)
+                      if (f.function_key in touched if f.function_key is not None
+                          else f.line in changed)]
+        if self.scope == "all" or pre is None:
+            return candidates
+        before = Counter(f.match_key for f in self.findings(pre))
+        new = []
+        for finding in candidates:
+            if before[finding.match_key] > 0:
+                before[finding.match_key] -= 1
+            else:
+                new.append(finding)
+        return new
+
+    # ---- whole files ----------------------------------------------------------------------
+
+    def run_files(self, images: list[Image]) -> PatchResult:
+        models = [self.model(image) for image in images]
+        result = PatchResult(None)
+        for model in models:
+            result.files.append(model.path)
+            reason = self.partial_reason(model)
+            if reason:
+                result.partial.append(PartialNote(model.path, reason))
+            result.findings.extend(self.findings(model))
+        return result

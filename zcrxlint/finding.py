@@ -1,0 +1,48 @@
+"""The one result type every check produces."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+
+class Severity(enum.IntEnum):
+    INFO = 1
+    WARNING = 2
+    ERROR = 3
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @property
+    def checkpatch_level(self) -> str:
+        return {"INFO": "CHECK", "WARNING": "WARNING", "ERROR": "ERROR"}[self.name]
+
+    @classmethod
+    def parse(cls, text: str) -> "Severity":
+        return cls[text.upper()]
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    name: str
+    severity: Severity
+    path: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    function: str | None
+    message: str
+    # For the scope rule: which function of the image it sits in (synthetic names
+    # included), and the anchor line's text with whitespace squeezed.
+    function_key: str | None = None
+    anchor_text: str = ""
+    line_text: str = ""        # the anchor line as written, for display
+
+    @property
+    def match_key(self) -> tuple:
+        """What makes a finding in the post-image 'the same' as one in the pre-image."""
+        return (self.code, self.function_key, self.anchor_text)

@@ -1,0 +1,272 @@
+"""Pre- and post-images of each changed file, as complete as can be had.
+
+(1) the file from --tree (at the series' base), else (2) the file as an earlier patch of
+the same series created it, else (3) the hunks alone. In case (3) each hunk is widened to
+the function git names in its `@@ ... @@ header`: the header line and the braces the hunk
+is missing are written around it as synthetic rows that map to no line of the file.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .patch import FileChange, Hunk
+
+FRAGMENT_PREFIX = "__zcrxlint_fragment_"
+_FUNCTION_HEADER = re.compile(r"^[A-Za-z_][\w\s\*,()]*?\b([A-Za-z_]\w*)\s*\(")
+_LABEL = re.compile(r"^[A-Za-z_]\w*:(?!:)")
+_STRINGS = re.compile(r'"(?:\\.|[^"\\])*"|\'(?:\\.|[^\'\\])*\'')
+_COMMENTS = re.compile(r"/\*.*?\*/|//.*$")
+
+
+@dataclass
+class Image:
+    """One side of one file: text to parse plus where each of its rows is in the file."""
+    path: str
+    text: str
+    rows: list[int | None] | None = None     # row -> 1-based file line; None: identity
+    partial: str | None = None               # why only part of the file is known
+    fragment_names: dict[str, str] = field(default_factory=dict)  # synthetic name -> git's header
+    _lines: list[str] | None = field(default=None, repr=False, compare=False)
+
+    def row_text(self, row: int) -> str:
+        if self._lines is None:
+            self._lines = self.text.split("\n")
+        return self._lines[row] if 0 <= row < len(self._lines) else ""
+
+    def line_of(self, row: int) -> int | None:
+        if self.rows is None:
+            return row + 1
+        return self.rows[row] if 0 <= row < len(self.rows) else None
+
+
+@dataclass
+class FileImages:
+    change: FileChange
+    pre: Image | None          # None when the patch creates the file
+    post: Image | None         # None when the patch deletes it
+    added: set[int]            # post-image lines the patch adds
+    removed_at: set[int]       # post-image lines next to which the patch removed lines
+
+
+class ApplyError(Exception):
+    pass
+
+
+def _norm(line: str) -> str:
+    return line.rstrip()
+
+
+def apply_hunks(base: list[str], hunks: tuple[Hunk, ...]) -> tuple[list[str], set[int], set[int]]:
+    """Apply hunks like patch(1) with offsets but no fuzz; return post lines, added, removed_at."""
+    out: list[str] = []
+    added: set[int] = set()
+    removed_at: set[int] = set()
+    pos = 0
+    for hunk in hunks:
+        old = [ln.text for ln in hunk.side(old=True)]
+        want = max(hunk.old_start - 1, 0) if hunk.old_length else hunk.old_start
+        start = _locate(base, old, want, pos)
+        if start is None:
+            raise ApplyError(f"hunk @@ -{hunk.old_start},{hunk.old_length} @@ does not match")
+        out.extend(base[pos:start])
+        i = start
+        pending_removal = False
+        for ln in hunk.lines:
+            if ln.kind == " ":
+                if pending_removal:
+                    removed_at.add(len(out) + 1)
+                    pending_removal = False
+                out.append(base[i])
+                i += 1
+            elif ln.kind == "-":
+                i += 1
+                pending_removal = True
+            else:
+                out.append(ln.text)
+                added.add(len(out))
+        if pending_removal:
+            removed_at.add(len(out) + 1 if i < len(base) else max(len(out), 1))
+        pos = i
+    out.extend(base[pos:])
+    return out, added, removed_at
+
+
+def _locate(base: list[str], old: list[str], want: int, floor: int) -> int | None:
+    def fits(at: int) -> bool:
+        return at >= floor and at + len(old) <= len(base) and all(
+            _norm(base[at + k]) == _norm(old[k]) for k in range(len(old)))
+    if not old:
+        return min(max(want, floor), len(base))
+    for delta in range(0, max(len(base), 1) + 1):
+        for at in (want - delta, want + delta) if delta else (want,):
+            if fits(at):
+                return at
+        if want - delta < floor and want + delta > len(base):
+            break
+    return None
+
+
+def _code_only(line: str) -> str:
+    return _COMMENTS.sub("", _STRINGS.sub('""', line))
+
+
+def _starts_inside_block(texts: list[str]) -> bool:
+    """Whether a hunk's first line sits inside a braced top-level item (a function body)."""
+    in_comment = False
+    for text in texts:
+        stripped = text.strip()
+        if in_comment:
+            in_comment = "*/" not in stripped
+            continue
+        if not stripped:
+            continue
+        if stripped.startswith("/*"):
+            in_comment = "*/" not in stripped
+            continue
+        if stripped.startswith(("//", "#", "*")):
+            continue
+        if text[0] in " \t":
+            return True
+        if _LABEL.match(text):
+            return True
+        return stripped.startswith("}")
+    return False
+
+
+def _depth_profile(texts: list[str]) -> tuple[int, int]:
+    """Lowest running brace depth (relative to the start) and the final depth."""
+    depth = lowest = 0
+    in_comment = False
+    for text in texts:
+        line = text
+        if in_comment:
+            if "*/" not in line:
+                continue
+            line = line.split("*/", 1)[1]
+            in_comment = False
+        code = _code_only(line)
+        if "/*" in code:
+            code, in_comment = code.split("/*", 1)[0], True
+        for ch in code:
+            if ch == "{":
+                depth += 1
+            elif ch == "}":
+                depth -= 1
+                lowest = min(lowest, depth)
+    return lowest, depth
+
+
+def _opening_for(header: str, fragment: str) -> str:
+    """The synthetic line that opens the block a hunk starts inside."""
+    header = header.strip()
+    if header.endswith("{"):
+        return header
+    if _FUNCTION_HEADER.match(header) and not header.rstrip().endswith(";"):
+        if header.count("(") > header.count(")"):
+            header = header.rstrip().rstrip(",") + ")" * (header.count("(") - header.count(")"))
+        return header + " {"
+    return f"static void {fragment}(void) {{"
+
+
+def hunks_only_image(path: str, hunks: tuple[Hunk, ...], old: bool, reason: str) -> Image:
+    """Concatenate each hunk's side, each wrapped so it parses on its own."""
+    texts: list[str] = []
+    rows: list[int | None] = []
+    names: dict[str, str] = {}
+    for n, hunk in enumerate(hunks):
+        side = hunk.side(old)
+        body = [ln.text for ln in side]
+        lines = [ln.old_line if old else ln.new_line for ln in side]
+        lowest, final = _depth_profile(body)
+        inside = _starts_inside_block(body)
+        opened = 0
+        if inside:
+            fragment = f"{FRAGMENT_PREFIX}{n + 1}"
+            opening = _opening_for(hunk.header, fragment)
+            if opening.startswith(f"static void {fragment}"):
+                names[fragment] = hunk.header
+            texts.append(opening)
+            rows.append(None)
+            opened = 1
+            # A hunk that starts in a nested block closes more braces than it opens.
+            for _ in range(max(-lowest - 1, 0)):
+                texts.append("{")
+                rows.append(None)
+                opened += 1
+        texts.extend(body)
+        rows.extend(lines)
+        for _ in range(max(opened + final, 0)):
+            texts.append("}")
+            rows.append(None)
+    return Image(path, "\n".join(texts) + "\n", rows, reason, names)
+
+
+class ImageSource:
+    """Remembers the files the series has shown whole, and reads the base tree."""
+
+    def __init__(self, tree: Path | None):
+        self.tree = tree
+        self.known: dict[str, list[str]] = {}   # path -> whole current text, as lines
+
+    def _base(self, path: str) -> tuple[list[str] | None, str]:
+        if path in self.known:
+            return self.known[path], "the series"
+        if self.tree is not None:
+            candidate = self.tree / path
+            if candidate.is_file():
+                try:
+                    text = candidate.read_bytes().decode("utf-8", "surrogateescape")
+                except OSError:
+                    return None, "tree"
+                return text.split("\n"), "--tree"
+        return None, ""
+
+    def images(self, change: FileChange) -> FileImages:
+        if change.new_path is None:
+            self.known.pop(change.old_path or "", None)
+            return FileImages(change, None, None, set(), set())
+        path = change.new_path
+        if change.old_path is None:
+            lines = [ln.text for h in change.hunks for ln in h.lines if ln.kind == "+"]
+            self.known[path] = lines + [""]
+            post = Image(path, "\n".join(lines) + "\n")
+            return FileImages(change, None, post, set(range(1, len(lines) + 1)), set())
+        base, origin = self._base(change.old_path)
+        if base is not None:
+            try:
+                post_lines, added, removed_at = apply_hunks(base, change.hunks)
+            except ApplyError as exc:
+                reason = f"the patch does not apply to the file from {origin} ({exc}); hunks only"
+            else:
+                self.known.pop(change.old_path, None)
+                self.known[path] = post_lines
+                pre = Image(change.old_path, "\n".join(base))
+                return FileImages(change, pre, Image(path, "\n".join(post_lines)), added, removed_at)
+        else:
+            reason = ("hunks only: the file is not in --tree" if self.tree is not None
+                      else "hunks only: pass --tree DIR to analyse the whole file")
+        self.known.pop(change.old_path, None)
+        added, removed_at = set(), set()
+        for hunk in change.hunks:
+            next_new = hunk.new_start
+            pending = False
+            for ln in hunk.lines:
+                if ln.kind == "-":
+                    pending = True
+                    continue
+                if ln.kind == "+":
+                    added.add(ln.new_line)
+                if pending:
+                    removed_at.add(ln.new_line)
+                    pending = False
+                next_new = ln.new_line + 1
+            if pending:
+                removed_at.add(max(next_new - 1, 1))
+        return FileImages(
+            change,
+            hunks_only_image(change.old_path, change.hunks, old=True, reason=reason),
+            hunks_only_image(path, change.hunks, old=False, reason=reason),
+            added, removed_at)

@@ -1,0 +1,186 @@
+"""Read what the user named (patch files, mails, mboxes, plain diffs, stdin) into a series."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import email.utils
+import re
+import sys
+from dataclasses import dataclass
+
+from .errors import InputError
+from .patch import Patch, find_diff, parse_diff
+
+# An mbox "From " separator: `From <sender or sha> <asctime date>` at the start of a line.
+MBOX_FROM = re.compile(rb"^From \S+ +\w{3} \w{3} +\d+ \d\d:\d\d:\d\d \d{4}\s*$", re.M)
+HEADER_LINE = re.compile(rb"^[A-Za-z0-9][A-Za-z0-9-]*:[ \t]")
+SUBJECT_TAGS = re.compile(r"^\s*(?:(?:re|fwd?)\s*:\s*)*(?:\[[^\]]*\]\s*)+", re.I)
+COUNTER = re.compile(r"\[[^\]]*?\b(\d+)/(\d+)\]")
+PATCH_MIME_TYPES = ("text/x-patch", "text/x-diff", "application/x-patch", "text/x-diff-rich")
+
+
+@dataclass
+class _Message:
+    text: str                 # headers and decoded body, LF line ends
+    body_offset: int          # offset of the decoded body inside text
+    subject: str
+    date: object
+    message_id: str | None
+    counter: tuple[int, int] | None
+
+
+def _read(name: str) -> bytes:
+    if name == "-":
+        if sys.stdin is None or sys.stdin.isatty():
+            raise InputError("<stdin>", "no input on standard input (pipe a patch or mbox into it)")
+        return sys.stdin.buffer.read()
+    try:
+        with open(name, "rb") as fh:
+            return fh.read()
+    except IsADirectoryError:
+        raise InputError(name, "is a directory (name the patch files in it)") from None
+    except FileNotFoundError:
+        raise InputError(name, "no such file") from None
+    except OSError as exc:
+        raise InputError(name, f"cannot read: {exc.strerror or exc}") from None
+
+
+def _split_mbox(raw: bytes) -> list[bytes]:
+    starts = [m.start() for m in MBOX_FROM.finditer(raw)
+              if m.start() == 0 or raw[m.start() - 2:m.start()] in (b"\n\n", b"\r\n") or raw[:m.start()].strip() == b""]
+    if not starts:
+        return [raw]
+    messages = []
+    for i, start in enumerate(starts):
+        end = starts[i + 1] if i + 1 < len(starts) else len(raw)
+        chunk = raw[start:end]
+        chunk = chunk.split(b"\n", 1)[1] if b"\n" in chunk else b""
+        # mboxrd escaping: ">From " lines in bodies lose one ">".
+        chunk = re.sub(rb"(?m)^>(>*From )", rb"\1", chunk)
+        messages.append(chunk)
+    return messages
+
+
+def _looks_like_mail(raw: bytes) -> bool:
+    head = raw.lstrip()[:8192].replace(b"\r\n", b"\n").split(b"\n\n", 1)[0]
+    lines = head.split(b"\n")
+    if not lines or not HEADER_LINE.match(lines[0]):
+        return False
+    names = {ln.split(b":", 1)[0].lower() for ln in lines if HEADER_LINE.match(ln)}
+    return bool(names & {b"from", b"subject", b"message-id", b"date", b"received"})
+
+
+def _body_text(msg) -> str:
+    texts = []
+    for part in msg.walk():
+        if part.is_multipart():
+            continue
+        ctype = part.get_content_type()
+        filename = part.get_filename() or ""
+        is_patch_file = filename.endswith((".patch", ".diff"))
+        if ctype == "text/plain" or ctype in PATCH_MIME_TYPES or is_patch_file:
+            payload = part.get_payload(decode=True) or b""
+            charset = part.get_content_charset() or "utf-8"
+            try:
+                texts.append(payload.decode(charset, "replace"))
+            except LookupError:
+                texts.append(payload.decode("utf-8", "replace"))
+    return "\n".join(texts)
+
+
+def _parse_message(raw: bytes, source: str) -> _Message:
+    try:
+        msg = email.message_from_bytes(raw, policy=email.policy.default)
+        subject = " ".join(str(msg.get("subject", "") or "").split())
+        body = _body_text(msg)
+    except Exception as exc:  # the email package raises a zoo of errors on broken mail
+        raise InputError(source, f"unreadable mail: {exc}") from None
+    date = None
+    try:
+        if msg.get("date"):
+            date = email.utils.parsedate_to_datetime(str(msg["date"]))
+    except (TypeError, ValueError):
+        date = None
+    counter = None
+    m = COUNTER.search(subject)
+    if m:
+        counter = (int(m.group(1)), int(m.group(2)))
+    head = raw.replace(b"\r\n", b"\n").split(b"\n\n", 1)[0].decode("utf-8", "replace")
+    header_text = head + "\n\n"
+    body = body.replace("\r\n", "\n")
+    return _Message(header_text + body, len(header_text), subject, date,
+                    str(msg.get("message-id", "") or "").strip() or None, counter)
+
+
+def _patch_from_message(msg: _Message, source: str) -> Patch | None:
+    start = find_diff(msg.text[msg.body_offset:])
+    if start is None:
+        return None
+    start += msg.body_offset
+    first_line = msg.text.count("\n", 0, start) + 1
+    files = parse_diff(msg.text[start:], source, first_line)
+    if not files:
+        return None
+    subject = SUBJECT_TAGS.sub("", msg.subject).strip() or msg.subject
+    return Patch(0, subject, source, files, msg.text.count("\n") + 1, msg.date,
+                 msg.message_id, msg.counter, msg.text.split("\n"))
+
+
+def _series_order(patches: list[Patch]) -> list[Patch]:
+    """Order one mbox's patches by their [PATCH n/m] counters when all carry one."""
+    counters = [p.counter for p in patches]
+    if len(patches) < 2 or any(c is None for c in counters):
+        return patches
+    totals = {c[1] for c in counters}
+    numbers = [c[0] for c in counters]
+    if len(totals) != 1 or len(set(numbers)) != len(numbers):
+        return patches
+    return sorted(patches, key=lambda p: p.counter[0])
+
+
+def read_input(name: str) -> tuple[list[Patch], int]:
+    """The patches of one input, and how many messages it held."""
+    source = "<stdin>" if name == "-" else name
+    raw = _read(name)
+    if not raw.strip():
+        raise InputError(source, "empty input")
+    if b"\x00" in raw[:8192]:
+        raise InputError(source, "binary data, not a patch or mail")
+    stripped = raw.lstrip()
+    if MBOX_FROM.match(stripped.split(b"\n", 1)[0] + b"\n") or _looks_like_mail(raw):
+        chunks = _split_mbox(stripped) if MBOX_FROM.match(stripped.split(b"\n", 1)[0]) else [raw]
+        patches = []
+        for i, chunk in enumerate(chunks, 1):
+            label = source if len(chunks) == 1 else f"{source}#{i}"
+            patch = _patch_from_message(_parse_message(chunk, label), label)
+            if patch:
+                patches.append(patch)
+        return _series_order(patches), len(chunks)
+    text = raw.decode("utf-8", "replace").replace("\r\n", "\n")
+    start = find_diff(text)
+    if start is None:
+        raise InputError(source, "not a patch: no diff, mail or mbox found")
+    first_line = text.count("\n", 0, start) + 1
+    files = parse_diff(text[start:], source, first_line)
+    if not files:
+        raise InputError(source, "not a patch: no file changes found")
+    return [Patch(0, "", source, files, text.count("\n") + 1, text_lines=text.split("\n"))], 1
+
+
+def read_series(names: list[str]) -> list[Patch]:
+    """Every input in order, as one series; mails without a diff are skipped."""
+    series: list[Patch] = []
+    messages = 0
+    for name in names:
+        patches, count = read_input(name)
+        messages += count
+        series.extend(patches)
+    if not series:
+        what = ", ".join("<stdin>" if n == "-" else n for n in names)
+        raise InputError(what, f"no patch found ({messages} message{'s' if messages != 1 else ''}, none with a diff)")
+    for index, patch in enumerate(series, 1):
+        patch.index = index
+        if not patch.subject:
+            patch.subject = patch.source
+    return series

@@ -1,0 +1,502 @@
+"""What one parsed file holds: functions, declarations with their types, struct members,
+memory_provider_ops tables, the call graph, and every access to a struct page_pool field.
+
+Everything here is computed once per parsed image; the checks only read it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+from dataclasses import dataclass, field
+
+from .cparse import ParsedSource
+from .facts import CType, Facts
+from .images import FRAGMENT_PREFIX, Image
+
+POOL = "page_pool"
+OPS_STRUCT = "memory_provider_ops"
+_SCOPE_NODES = ("compound_statement", "for_statement", "function_definition")
+_TYPE_NODES = ("struct_specifier", "union_specifier", "enum_specifier", "type_identifier",
+               "primitive_type", "sized_type_specifier", "macro_type_specifier")
+
+
+def _walk(node):
+    """Pre-order walk without recursion (kernel functions nest deep)."""
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        yield n
+        stack.extend(reversed(n.children))
+
+
+def _type_name(type_node, text) -> str:
+    if type_node is None:
+        return ""
+    if type_node.type in ("struct_specifier", "union_specifier", "enum_specifier"):
+        name = type_node.child_by_field_name("name")
+        return text(name) if name is not None else ""
+    return text(type_node)
+
+
+def _declared(declarator, text) -> tuple[str | None, int, bool]:
+    """Name, pointer depth and whether it declares a function, for one declarator."""
+    pointers = 0
+    is_function = False
+    node = declarator
+    while node is not None:
+        kind = node.type
+        if kind in ("identifier", "field_identifier", "type_identifier"):
+            return text(node), pointers, is_function
+        if kind in ("pointer_declarator", "abstract_pointer_declarator"):
+            pointers += 1
+        elif kind in ("array_declarator",):
+            pointers += 1
+        elif kind == "function_declarator":
+            is_function = True
+        elif kind not in ("init_declarator", "parenthesized_declarator", "attributed_declarator"):
+            return None, pointers, is_function
+        node = node.child_by_field_name("declarator") or (
+            node.named_children[0] if kind == "parenthesized_declarator" and node.named_children else None)
+    return None, pointers, is_function
+
+
+@dataclass
+class Function:
+    name: str
+    node: object
+    params: dict[str, CType]
+    fragment_of: str | None = None     # git's @@ header when the name is synthetic
+
+    @property
+    def display_name(self) -> str | None:
+        return None if self.fragment_of is not None else self.name
+
+
+@dataclass
+class OpsTable:
+    name: str
+    node: object
+    is_static: bool
+    is_const: bool
+    callbacks: dict[str, str]          # callback -> function name
+
+
+@dataclass(frozen=True)
+class PoolAccess:
+    """One use of a struct page_pool field chain, e.g. `pp->alloc.cache` or `pool->p.dev`."""
+    node: object                       # the outermost field_expression of the chain
+    chain: str
+    mode: str                          # read | write | push | pop | escape | size
+    function: Function
+    inferred: str | None               # None when the type is known; else how it was guessed
+    base: str = ""                     # the expression that holds the pool, as written
+
+
+@dataclass
+class Call:
+    name: str
+    node: object
+    function: Function
+
+
+@dataclass
+class FileModel:
+    image: Image
+    parsed: ParsedSource
+    facts: Facts
+    functions: list[Function] = field(default_factory=list)
+    globals: dict[str, CType | None] = field(default_factory=dict)
+    structs: dict[str, dict[str, CType]] = field(default_factory=dict)
+    typedefs: dict[str, CType] = field(default_factory=dict)
+    returns: dict[str, CType] = field(default_factory=dict)
+    defines: set[str] = field(default_factory=set)      # functions, prototypes and macros named here
+    ops_tables: list[OpsTable] = field(default_factory=list)
+    # Struct members of the whole series, filled in by the engine before checks run.
+    series_structs: dict[str, dict[str, CType]] = field(default_factory=dict)
+
+    def text(self, node) -> str:
+        return self.parsed.text(node)
+
+    @property
+    def path(self) -> str:
+        return self.image.path
+
+    # ---- building -------------------------------------------------------------------------
+
+    @classmethod
+    def build(cls, image: Image, parsed: ParsedSource, facts: Facts) -> "FileModel":
+        model = cls(image, parsed, facts)
+        text = model.text
+        for node in _walk(parsed.root):
+            kind = node.type
+            if kind == "function_definition":
+                model._add_function(node)
+            elif kind in ("struct_specifier", "union_specifier") and node.child_by_field_name("body"):
+                model._add_struct(node)
+            elif kind == "type_definition":
+                target = _type_name(node.child_by_field_name("type"), text)
+                for decl in node.children_by_field_name("declarator"):
+                    name, pointers, _ = _declared(decl, text)
+                    if name:
+                        model.typedefs[name] = CType(target, pointers)
+            elif kind == "declaration" and node.parent is not None and node.parent.type in (
+                    "translation_unit", "preproc_if", "preproc_ifdef", "preproc_else", "preproc_elif"):
+                model._add_global(node)
+            elif kind in ("preproc_def", "preproc_function_def"):
+                name = node.child_by_field_name("name")
+                if name is not None:
+                    model.defines.add(text(name))
+        return model
+
+    def _ctype(self, type_node, pointers: int) -> CType | None:
+        name = _type_name(type_node, self.text)
+        if not name:
+            return None
+        alias = self.typedefs.get(name)
+        if alias is not None:
+            return CType(alias.name, alias.pointers + pointers)
+        return CType(name, pointers)
+
+    def _add_function(self, node) -> None:
+        declarator = node.child_by_field_name("declarator")
+        fdecl = declarator
+        while fdecl is not None and fdecl.type != "function_declarator":
+            fdecl = fdecl.child_by_field_name("declarator")
+        if fdecl is None:
+            return
+        name, _, _ = _declared(fdecl.child_by_field_name("declarator"), self.text)
+        if not name:
+            return
+        _, ret_pointers, _ = _declared(declarator, self.text)
+        ret = self._ctype(node.child_by_field_name("type"), ret_pointers)
+        if ret is not None:
+            self.returns[name] = ret
+        params: dict[str, CType] = {}
+        plist = fdecl.child_by_field_name("parameters")
+        for param in plist.named_children if plist is not None else ():
+            if param.type != "parameter_declaration":
+                continue
+            pname, pointers, _ = _declared(param.child_by_field_name("declarator"), self.text)
+            ctype = self._ctype(param.child_by_field_name("type"), pointers)
+            if pname and ctype is not None:
+                params[pname] = ctype
+        fragment = self.image.fragment_names.get(name) if name.startswith(FRAGMENT_PREFIX) else None
+        self.functions.append(Function(name, node, params, fragment))
+        self.defines.add(name)
+
+    def _add_struct(self, node) -> None:
+        name_node = node.child_by_field_name("name")
+        if name_node is None:
+            return
+        members: dict[str, CType] = {}
+        for fdecl in node.child_by_field_name("body").named_children:
+            if fdecl.type != "field_declaration":
+                continue
+            ftype = fdecl.child_by_field_name("type")
+            for decl in fdecl.children_by_field_name("declarator"):
+                fname, pointers, _ = _declared(decl, self.text)
+                ctype = self._ctype(ftype, pointers)
+                if fname and ctype is not None:
+                    members[fname] = ctype
+        self.structs.setdefault(self.text(name_node), {}).update(members)
+
+    def _add_global(self, node) -> None:
+        type_node = node.child_by_field_name("type")
+        specifiers = {self.text(c) for c in node.children
+                      if c.type in ("storage_class_specifier", "type_qualifier")}
+        for decl in node.children_by_field_name("declarator"):
+            name, pointers, is_function = _declared(decl, self.text)
+            if not name:
+                continue
+            if is_function:
+                self.defines.add(name)
+                ret = self._ctype(type_node, pointers)
+                if ret is not None:
+                    self.returns.setdefault(name, ret)
+                continue
+            self.globals[name] = self._ctype(type_node, pointers)
+            if _type_name(type_node, self.text) == OPS_STRUCT and decl.type == "init_declarator":
+                self._add_ops_table(name, node, decl, specifiers)
+
+    def _add_ops_table(self, name, node, decl, specifiers) -> None:
+        callbacks = {}
+        value = decl.child_by_field_name("value")
+        for pair in value.named_children if value is not None else ():
+            if pair.type != "initializer_pair":
+                continue
+            designator = pair.child_by_field_name("designator")
+            target = pair.child_by_field_name("value")
+            if designator is None or target is None:
+                continue
+            fname = next((c for c in designator.named_children if c.type == "field_identifier"), None)
+            if target.type == "pointer_expression":
+                target = target.child_by_field_name("argument")
+            if fname is not None and target is not None and target.type == "identifier":
+                callbacks[self.text(fname)] = self.text(target)
+        self.ops_tables.append(OpsTable(name, node, "static" in specifiers, "const" in specifiers, callbacks))
+
+    # ---- functions, lines, calls ----------------------------------------------------------
+
+    def line_of(self, node) -> int | None:
+        return self.image.line_of(node.start_point[0])
+
+    def function_lines(self, function: Function) -> tuple[int, int] | None:
+        """First and last real file line of a function (synthetic rows skipped)."""
+        start_row, end_row = function.node.start_point[0], function.node.end_point[0]
+        lines = [ln for ln in (self.image.line_of(r) for r in range(start_row, end_row + 1)) if ln]
+        return (min(lines), max(lines)) if lines else None
+
+    @functools.cached_property
+    def function_by_name(self) -> dict[str, Function]:
+        return {f.name: f for f in self.functions}
+
+    @functools.cached_property
+    def calls(self) -> list[Call]:
+        out = []
+        for function in self.functions:
+            for node in _walk(function.node):
+                if node.type == "call_expression":
+                    callee = node.child_by_field_name("function")
+                    if callee is not None and callee.type == "identifier":
+                        out.append(Call(self.text(callee), node, function))
+        return out
+
+    @functools.cached_property
+    def call_graph(self) -> dict[str, set[str]]:
+        """Function -> functions of this file it calls or takes the address of."""
+        local = self.function_by_name
+        graph: dict[str, set[str]] = {f.name: set() for f in self.functions}
+        for function in self.functions:
+            body = function.node.child_by_field_name("body")
+            for node in _walk(body) if body is not None else ():
+                if node.type == "identifier":
+                    name = self.text(node)
+                    if name in local and name != function.name:
+                        graph[function.name].add(name)
+        return graph
+
+    def reachable_from(self, roots: set[str]) -> set[str]:
+        seen, todo = set(), [r for r in roots if r in self.call_graph]
+        while todo:
+            name = todo.pop()
+            if name in seen:
+                continue
+            seen.add(name)
+            todo.extend(self.call_graph.get(name, ()))
+        return seen
+
+    def registered(self, callback: str) -> set[str]:
+        return {t.callbacks[callback] for t in self.ops_tables if callback in t.callbacks}
+
+    @functools.cached_property
+    def alloc_path(self) -> set[str]:
+        """Functions on the alloc_netmems call chain of a provider in this file."""
+        roots = self.registered("alloc_netmems")
+        # A hunk or a helper file may not show the ops table: go by the callback's name.
+        roots |= {f.name for f in self.functions if f.name.endswith("alloc_netmems")}
+        roots |= {f.name for f in self.functions
+                  if f.fragment_of and "alloc_netmems" in f.fragment_of}
+        return self.reachable_from(roots)
+
+    # ---- types ----------------------------------------------------------------------------
+
+    @functools.cached_property
+    def _locals(self) -> dict[int, dict[str, list[tuple[int, int, int, CType | None]]]]:
+        """Per function: name -> [(decl start, scope start, scope end, type)]."""
+        table = {}
+        for function in self.functions:
+            names: dict[str, list] = {}
+            for node in _walk(function.node):
+                if node.type != "declaration":
+                    continue
+                scope = node.parent
+                while scope is not None and scope.type not in _SCOPE_NODES:
+                    scope = scope.parent
+                if scope is None:
+                    continue
+                type_node = node.child_by_field_name("type")
+                for decl in node.children_by_field_name("declarator"):
+                    name, pointers, is_function = _declared(decl, self.text)
+                    if name and not is_function:
+                        names.setdefault(name, []).append(
+                            (node.start_byte, scope.start_byte, scope.end_byte,
+                             self._ctype(type_node, pointers)))
+            table[id(function)] = names
+        return table
+
+    def _lookup(self, ident, function: Function) -> tuple[bool, CType | None]:
+        """Whether the name is declared where used, and its type if known."""
+        name = self.text(ident)
+        at = ident.start_byte
+        best = None
+        for start, scope_start, scope_end, ctype in self._locals[id(function)].get(name, ()):
+            if start < at and scope_start <= at < scope_end and (best is None or start > best[0]):
+                best = (start, ctype)
+        if best is not None:
+            return True, best[1]
+        if name in function.params:
+            return True, function.params[name]
+        if name in self.globals:
+            return True, self.globals[name]
+        return False, None
+
+    def member_type(self, struct: str, member: str) -> CType | None:
+        for table in (self.structs, self.series_structs):
+            found = table.get(struct, {}).get(member)
+            if found is not None:
+                return found
+        return self.facts.members.get((struct, member))
+
+    def type_of(self, node, function: Function) -> CType | None:
+        kind = node.type
+        if kind == "identifier":
+            return self._lookup(node, function)[1]
+        if kind == "parenthesized_expression":
+            inner = node.named_children
+            return self.type_of(inner[-1], function) if inner else None
+        if kind == "field_expression":
+            base = self.type_of(node.child_by_field_name("argument"), function)
+            if base is None:
+                return None
+            return self.member_type(base.name, self.text(node.child_by_field_name("field")))
+        if kind == "cast_expression":
+            return CType.parse(self.text(node.child_by_field_name("type")))
+        if kind == "pointer_expression":
+            inner = self.type_of(node.child_by_field_name("argument"), function)
+            if inner is None:
+                return None
+            op = node.child_by_field_name("operator")
+            return inner.addr() if op is not None and self.text(op) == "&" else inner.deref()
+        if kind == "subscript_expression":
+            inner = self.type_of(node.child_by_field_name("argument"), function)
+            return inner.deref() if inner is not None else None
+        if kind == "conditional_expression":
+            branch = node.child_by_field_name("consequence") or node.child_by_field_name("alternative")
+            return self.type_of(branch, function) if branch is not None else None
+        if kind == "assignment_expression":
+            return self.type_of(node.child_by_field_name("left"), function)
+        if kind == "call_expression":
+            return self._call_type(node, function)
+        return None
+
+    def _call_type(self, node, function: Function) -> CType | None:
+        callee = node.child_by_field_name("function")
+        if callee is None or callee.type != "identifier":
+            return None
+        name = self.text(callee)
+        args = [a for a in node.child_by_field_name("arguments").named_children
+                if a.type != "comment"]
+        macros = self.facts.macros
+        if name in macros.type_passthrough:
+            index = macros.type_passthrough[name]
+            return self.type_of(args[index], function) if index < len(args) else None
+        if name in macros.type_from_type_argument:
+            index = macros.type_from_type_argument[name]
+            return CType.parse(self.text(args[index])).addr() if index < len(args) else None
+        if name in self.returns:
+            return self.returns[name]
+        return self.facts.returns.get(name)
+
+    # ---- page_pool accesses ---------------------------------------------------------------
+
+    def _pool_base(self, base, function: Function, first_field: str) -> tuple[bool, str | None]:
+        """Whether `base` holds a page_pool, and None or why it was inferred."""
+        ctype = self.type_of(base, function)
+        if ctype is not None:
+            return ctype.name == POOL, None
+        if base.type == "identifier" and self._lookup(base, function)[0]:
+            return False, None   # declared with a type that says nothing: do not guess
+        names = self.facts.pool_names
+        if base.type == "identifier" and self.text(base) in names:
+            return True, "from its name"
+        if base.type == "field_expression":
+            member = self.text(base.child_by_field_name("field"))
+            if member in names:
+                return True, "from its member name"
+        fact = self.facts.field(first_field)
+        if fact is not None and fact.distinctive:
+            return True, f"from the page_pool-only field '{first_field}'"
+        return False, None
+
+    @functools.cached_property
+    def pool_accesses(self) -> list[PoolAccess]:
+        out = []
+        facts = self.facts
+        for function in self.functions:
+            for node in _walk(function.node):
+                if node.type != "field_expression":
+                    continue
+                first = self.text(node.child_by_field_name("field"))
+                if facts.field(first) is None and first not in facts.field_prefixes:
+                    continue
+                is_pool, inferred = self._pool_base(node.child_by_field_name("argument"), function, first)
+                if not is_pool:
+                    continue
+                top, chain = node, first
+                while top.parent is not None and top.parent.type == "field_expression" \
+                        and top.parent.child_by_field_name("argument") == top:
+                    longer = chain + "." + self.text(top.parent.child_by_field_name("field"))
+                    if facts.field(longer) is None and longer not in facts.field_prefixes:
+                        break
+                    top, chain = top.parent, longer
+                if facts.field(chain) is None:
+                    continue
+                out.append(PoolAccess(top, chain, self._mode(top, chain), function, inferred,
+                                      self.text(node.child_by_field_name("argument"))))
+        return self._mark_pops(out)
+
+    def _mode(self, node, chain: str) -> str:
+        parent = node.parent
+        while parent is not None and parent.type == "parenthesized_expression":
+            node, parent = parent, parent.parent
+        if parent is None:
+            return "read"
+        kind = parent.type
+        indexed = kind == "subscript_expression" and parent.child_by_field_name("argument") == node
+        if indexed:
+            node, parent = parent, parent.parent
+            while parent is not None and parent.type == "parenthesized_expression":
+                node, parent = parent, parent.parent
+            kind = parent.type if parent is not None else ""
+        if kind == "assignment_expression" and parent.child_by_field_name("left") == node:
+            return "push" if indexed else "write"
+        if kind == "update_expression":
+            return "write"
+        if kind == "pointer_expression" and self.text(parent.child_by_field_name("operator")) == "&":
+            return "escape"
+        if kind in ("sizeof_expression", "alignof_expression"):
+            return "size"
+        if kind == "call_expression" and not indexed:
+            return "read"
+        if not indexed and self.facts.field(chain) is not None and chain.endswith("cache") \
+                and kind in ("init_declarator", "assignment_expression", "argument_list", "return_statement"):
+            return "escape"   # the array itself leaves: whoever holds it can fill the cache
+        return "read"
+
+    def _mark_pops(self, accesses: list[PoolAccess]) -> list[PoolAccess]:
+        """`cache[--count]` and `cache[count++] = x`: the count update belongs to the cache use."""
+        result = []
+        cache_index_nodes = []
+        for acc in accesses:
+            if acc.chain == "alloc.cache" and acc.node.parent is not None \
+                    and acc.node.parent.type == "subscript_expression":
+                index = acc.node.parent.child_by_field_name("index")
+                if index is None:
+                    index = acc.node.parent.named_children[-1]
+                cache_index_nodes.append((acc, index))
+        folded = set()
+        for cache_acc, index in cache_index_nodes:
+            for acc in accesses:
+                if acc.chain == "alloc.count" and acc.mode == "write" \
+                        and index.start_byte <= acc.node.start_byte < index.end_byte:
+                    folded.add(id(acc))
+                    if cache_acc.mode == "read":
+                        folded.add(("pop", id(cache_acc)))
+        for acc in accesses:
+            if id(acc) in folded:
+                continue
+            if ("pop", id(acc)) in folded:
+                acc = dataclasses.replace(acc, mode="pop")
+            result.append(acc)
+        return result

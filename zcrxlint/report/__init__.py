@@ -1,0 +1,6 @@
+"""Reporters: each renders a RunResult to a text stream."""
+
+from .json_report import render_json
+from .text_report import render_text
+
+REPORTERS = {"text": render_text, "json": render_json}
