@@ -141,8 +141,9 @@ def files(paths, tree, fmt, kernel, fail_on):
         except OSError as exc:
             raise InputError(str(path), f"cannot read: {exc.strerror or exc}") from None
         images.append(Image(rel, text))
-    target = _pick_kernel(kernel, tree or (next(iter(roots)) if len(roots) == 1 else None))
-    analyzer = Analyzer(facts_mod.load(target), tree=tree)
+    base = tree or (next(iter(roots)) if len(roots) == 1 else None)
+    target = _pick_kernel(kernel, base)
+    analyzer = Analyzer(facts_mod.load(target), tree=base)
     result = analyzer.run_files(images)
     sys.exit(_emit(RunResult(str(target), [result]), fmt, fail_on))
 

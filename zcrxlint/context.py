@@ -22,11 +22,21 @@ class CheckContext:
     def _row_text(self, row: int) -> str:
         return self.model.parsed.row_text(row)
 
+    def finding_at_row(self, rule: Rule, row: int, message: str,
+                       function: Function | None) -> Finding | None:
+        """A finding that covers the text of one row, from its first non-blank byte."""
+        raw = self.model.parsed.row_text(row).encode("utf-8")
+        start = len(raw) - len(raw.lstrip())
+        return self._finding(rule, (row, start), (row, len(raw)), message, function, None)
+
     def finding(self, rule: Rule, node, message: str, function: Function | None,
                 severity: Severity | None = None) -> Finding | None:
         """A finding anchored at `node`, or None when the node is on a synthetic row."""
-        start_row, start_col = node.start_point
-        end_row, end_col = node.end_point
+        return self._finding(rule, node.start_point, node.end_point, message, function, severity)
+
+    def _finding(self, rule, start, end, message, function, severity) -> Finding | None:
+        start_row, start_col = start
+        end_row, end_col = end
         line = self.model.image.line_of(start_row)
         if line is None:
             return None

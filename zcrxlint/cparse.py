@@ -31,7 +31,11 @@ def _neutraliser(macros: MacroFacts):
     # Only at the start of an indented statement: a definition or prototype of a function
     # whose name merely contains for_each starts in column 0 and is left alone.
     loop = re.compile(rb"(?m)^([ \t]+)(" + macros.loop_macro_pattern.encode() + rb")(?=\s*\()")
-    return plain, with_args, loop
+    # container_of(ptr, struct foo, member): a type is no expression; keep just its name.
+    type_arg = re.compile(
+        rb"\b(?:" + b"|".join(re.escape(m.encode()) for m in macros.type_from_type_argument)
+        + rb")\s*\([^;{}]*?\b(struct|union)\s")
+    return plain, with_args, loop, type_arg
 
 
 def _blank(match: re.Match) -> bytes:
@@ -39,8 +43,9 @@ def _blank(match: re.Match) -> bytes:
 
 
 def neutralise(source: bytes, macros: MacroFacts) -> bytes:
-    plain, with_args, loop = _neutraliser(macros)
+    plain, with_args, loop, type_arg = _neutraliser(macros)
     out = with_args.sub(_blank, source)
+    out = type_arg.sub(lambda m: m.group(0)[:m.start(1) - m.start(0)] + b" " * (m.end(0) - m.start(1)), out)
     out = plain.sub(_blank, out)
     # `while` needs 5 columns; shorter macro names keep their text and parse as calls.
     out = loop.sub(lambda m: m.group(1) + (b"while".ljust(len(m.group(2)))
@@ -81,10 +86,10 @@ def _error_rows(root) -> tuple[int, ...]:
     stack = [root]
     while stack:
         node = stack.pop()
-        if node.is_error or node.is_missing:
+        inner = [c for c in node.children if c.has_error or c.is_missing]
+        if node.is_missing or (node.is_error and not inner):
             rows.append(node.start_point[0])
-            continue
-        stack.extend(c for c in node.children if c.has_error or c.is_missing)
+        stack.extend(inner)
     return tuple(sorted(set(rows)))
 
 

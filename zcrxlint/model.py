@@ -64,9 +64,18 @@ def _declared(declarator, text) -> tuple[str | None, int, bool]:
 @dataclass
 class Function:
     name: str
-    node: object
+    node: object                       # function_definition, or the ERROR node it was recovered from
     params: dict[str, CType]
     fragment_of: str | None = None     # git's @@ header when the name is synthetic
+    end_row: int | None = None         # where a recovered function ends, if not at its node's end
+
+    @property
+    def start_row(self) -> int:
+        return self.node.start_point[0]
+
+    @property
+    def last_row(self) -> int:
+        return self.end_row if self.end_row is not None else self.node.end_point[0]
 
     @property
     def display_name(self) -> str | None:
@@ -132,6 +141,8 @@ class FileModel:
             kind = node.type
             if kind == "function_definition":
                 model._add_function(node)
+            elif kind == "ERROR":
+                model._recover_function(node)
             elif kind in ("struct_specifier", "union_specifier") and node.child_by_field_name("body"):
                 model._add_struct(node)
             elif kind == "type_definition":
@@ -163,13 +174,26 @@ class FileModel:
         fdecl = declarator
         while fdecl is not None and fdecl.type != "function_declarator":
             fdecl = fdecl.child_by_field_name("declarator")
-        if fdecl is None:
-            return
+        if fdecl is not None:
+            self._function_from(node, node.child_by_field_name("type"), declarator, fdecl)
+
+    def _recover_function(self, node) -> None:
+        """tree-sitter wraps a function it cannot parse (and often what follows) in ERROR."""
+        children = node.children
+        for i, child in enumerate(children[:-1]):
+            if child.type == "function_declarator" and children[i + 1].type in ("{", "compound_statement"):
+                type_node = next((c for c in reversed(children[:i]) if c.type in _TYPE_NODES), None)
+                end = next((c.start_point[0] - 1 for c in children[i + 1:]
+                            if c.type == "function_definition"), None)
+                self._function_from(node, type_node, child, child, end)
+                return
+
+    def _function_from(self, node, type_node, declarator, fdecl, end_row=None) -> None:
         name, _, _ = _declared(fdecl.child_by_field_name("declarator"), self.text)
         if not name:
             return
         _, ret_pointers, _ = _declared(declarator, self.text)
-        ret = self._ctype(node.child_by_field_name("type"), ret_pointers)
+        ret = self._ctype(type_node, ret_pointers)
         if ret is not None:
             self.returns[name] = ret
         params: dict[str, CType] = {}
@@ -182,7 +206,7 @@ class FileModel:
             if pname and ctype is not None:
                 params[pname] = ctype
         fragment = self.image.fragment_names.get(name) if name.startswith(FRAGMENT_PREFIX) else None
-        self.functions.append(Function(name, node, params, fragment))
+        self.functions.append(Function(name, node, params, fragment, end_row))
         self.defines.add(name)
 
     def _add_struct(self, node) -> None:
@@ -238,13 +262,22 @@ class FileModel:
 
     # ---- functions, lines, calls ----------------------------------------------------------
 
+    def nodes_of(self, function: Function):
+        """Every node of a function's own text: nested definitions (in a recovered ERROR
+        node) belong to their own Function."""
+        stack = [function.node]
+        while stack:
+            n = stack.pop()
+            yield n
+            stack.extend(c for c in reversed(n.children) if c.type != "function_definition")
+
     def line_of(self, node) -> int | None:
         return self.image.line_of(node.start_point[0])
 
     def function_lines(self, function: Function) -> tuple[int, int] | None:
         """First and last real file line of a function (synthetic rows skipped)."""
-        start_row, end_row = function.node.start_point[0], function.node.end_point[0]
-        lines = [ln for ln in (self.image.line_of(r) for r in range(start_row, end_row + 1)) if ln]
+        rows = range(function.start_row, function.last_row + 1)
+        lines = [ln for ln in (self.image.line_of(r) for r in rows) if ln]
         return (min(lines), max(lines)) if lines else None
 
     @functools.cached_property
@@ -255,7 +288,7 @@ class FileModel:
     def calls(self) -> list[Call]:
         out = []
         for function in self.functions:
-            for node in _walk(function.node):
+            for node in self.nodes_of(function):
                 if node.type == "call_expression":
                     callee = node.child_by_field_name("function")
                     if callee is not None and callee.type == "identifier":
@@ -268,8 +301,7 @@ class FileModel:
         local = self.function_by_name
         graph: dict[str, set[str]] = {f.name: set() for f in self.functions}
         for function in self.functions:
-            body = function.node.child_by_field_name("body")
-            for node in _walk(body) if body is not None else ():
+            for node in self.nodes_of(function):
                 if node.type == "identifier":
                     name = self.text(node)
                     if name in local and name != function.name:
@@ -307,11 +339,11 @@ class FileModel:
         table = {}
         for function in self.functions:
             names: dict[str, list] = {}
-            for node in _walk(function.node):
+            for node in self.nodes_of(function):
                 if node.type != "declaration":
                     continue
                 scope = node.parent
-                while scope is not None and scope.type not in _SCOPE_NODES:
+                while scope is not None and scope.type not in _SCOPE_NODES and scope != function.node:
                     scope = scope.parent
                 if scope is None:
                     continue
@@ -424,7 +456,7 @@ class FileModel:
         out = []
         facts = self.facts
         for function in self.functions:
-            for node in _walk(function.node):
+            for node in self.nodes_of(function):
                 if node.type != "field_expression":
                     continue
                 first = self.text(node.child_by_field_name("field"))
@@ -447,6 +479,11 @@ class FileModel:
         return self._mark_pops(out)
 
     def _mode(self, node, chain: str) -> str:
+        # `pp->ring.queue = x` writes pp->ring; `pp->p.dev->x = y` writes the device, not pp.
+        while node.parent is not None and node.parent.type == "field_expression" \
+                and node.parent.child_by_field_name("argument") == node \
+                and self.text(node.parent.child_by_field_name("operator")) == ".":
+            node = node.parent
         parent = node.parent
         while parent is not None and parent.type == "parenthesized_expression":
             node, parent = parent, parent.parent

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from ..finding import Severity
 from ..registry import Check, Rule
-from ._pool import inferred_note, severity_for
+from ._pool import inferred_note, one_per_line, severity_for
 
 WRITES = ("write", "push", "escape", "pop")
 
@@ -28,7 +28,7 @@ class AllocCacheWrite(Check):
         if ctx.is_owner_file:
             return
         alloc_path = ctx.model.alloc_path
-        for access in ctx.model.pool_accesses:
+        for access in one_per_line(ctx.model.pool_accesses):
             fact = ctx.facts.field(access.chain)
             if fact.access != "alloc-cache" or access.mode not in WRITES:
                 continue

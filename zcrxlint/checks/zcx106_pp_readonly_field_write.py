@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from ..finding import Severity
 from ..registry import Check, Rule
-from ._pool import inferred_note, severity_for
+from ._pool import inferred_note, one_per_line, severity_for
 
 READ_ONLY = ("public-param", "historic-param", "provider-context", "readable-flag")
 
@@ -25,7 +25,7 @@ class ReadonlyFieldWrite(Check):
     def run(self, ctx):
         if ctx.is_owner_file:
             return
-        for access in ctx.model.pool_accesses:
+        for access in one_per_line(ctx.model.pool_accesses):
             fact = ctx.facts.field(access.chain)
             if fact.access not in READ_ONLY or access.mode not in ("write", "push", "escape"):
                 continue

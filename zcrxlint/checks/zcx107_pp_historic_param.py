@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from ..finding import Severity
 from ..registry import Check, Rule
-from ._pool import inferred_note
+from ._pool import inferred_note, one_per_line
 
 
 class HistoricParam(Check):
@@ -21,7 +21,7 @@ class HistoricParam(Check):
     def run(self, ctx):
         if ctx.is_owner_file:
             return
-        for access in ctx.model.pool_accesses:
+        for access in one_per_line(ctx.model.pool_accesses):
             fact = ctx.facts.field(access.chain)
             if fact.access != "historic-param" or access.mode != "read":
                 continue

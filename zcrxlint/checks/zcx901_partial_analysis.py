@@ -22,15 +22,14 @@ class PartialAnalysis(Check):
         model = ctx.model
         rows = model.parsed.error_rows
         for function in model.functions:
-            first, last = function.node.start_point[0], function.node.end_point[0]
+            first, last = function.start_row, function.last_row
             inside = [r for r in rows if first <= r <= last and model.image.line_of(r)]
             if not inside:
                 continue
             row = inside[0]
-            node = model.parsed.root.descendant_for_point_range((row, 0), (row, 0))
             name = function.display_name
             message = (f"could not parse all of {name + '()' if name else 'this hunk'} "
                        "(first problem on this line); findings in it may be missing")
-            finding = ctx.finding(self.rule, node, message, function)
+            finding = ctx.finding_at_row(self.rule, row, message, function)
             if finding:
                 yield finding
