@@ -137,9 +137,11 @@ def _starts_inside_block(texts: list[str]) -> bool:
 
 
 def _depth_profile(texts: list[str]) -> tuple[int, int]:
-    """Lowest running brace depth (relative to the start) and the final depth."""
+    """The lowest brace depth (relative to the start) reached before the function's own
+    closing brace in column 0, and the final depth."""
     depth = lowest = 0
     in_comment = False
+    closed_function = False
     for text in texts:
         line = text
         if in_comment:
@@ -155,7 +157,11 @@ def _depth_profile(texts: list[str]) -> tuple[int, int]:
                 depth += 1
             elif ch == "}":
                 depth -= 1
-                lowest = min(lowest, depth)
+                if not closed_function:
+                    lowest = min(lowest, depth)
+        if text.startswith("}"):
+            closed_function = True
+            lowest = min(lowest, depth + 1)
     return lowest, depth
 
 
@@ -192,7 +198,7 @@ def hunks_only_image(path: str, hunks: tuple[Hunk, ...], old: bool, reason: str)
             rows.append(None)
             opened = 1
             # A hunk that starts in a nested block closes more braces than it opens.
-            for _ in range(max(-lowest - 1, 0)):
+            for _ in range(max(-lowest, 0)):
                 texts.append("{")
                 rows.append(None)
                 opened += 1

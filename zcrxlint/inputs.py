@@ -46,11 +46,12 @@ def _read(name: str) -> bytes:
         raise InputError(name, f"cannot read: {exc.strerror or exc}") from None
 
 
-def _split_mbox(raw: bytes) -> list[bytes]:
+def _split_mbox(raw: bytes) -> list[tuple[bytes, int]]:
+    """The messages of an mbox, each with the number of input lines before its headers."""
     starts = [m.start() for m in MBOX_FROM.finditer(raw)
               if m.start() == 0 or raw[m.start() - 2:m.start()] in (b"\n\n", b"\r\n") or raw[:m.start()].strip() == b""]
     if not starts:
-        return [raw]
+        return [(raw, 0)]
     messages = []
     for i, start in enumerate(starts):
         end = starts[i + 1] if i + 1 < len(starts) else len(raw)
@@ -58,7 +59,7 @@ def _split_mbox(raw: bytes) -> list[bytes]:
         chunk = chunk.split(b"\n", 1)[1] if b"\n" in chunk else b""
         # mboxrd escaping: ">From " lines in bodies lose one ">".
         chunk = re.sub(rb"(?m)^>(>*From )", rb"\1", chunk)
-        messages.append(chunk)
+        messages.append((chunk, raw.count(b"\n", 0, start) + 1))
     return messages
 
 
@@ -113,12 +114,14 @@ def _parse_message(raw: bytes, source: str) -> _Message:
                     str(msg.get("message-id", "") or "").strip() or None, counter)
 
 
-def _patch_from_message(msg: _Message, source: str) -> Patch | None:
+def _patch_from_message(msg: _Message, source: str, lines_before: int) -> Patch | None:
+    """`lines_before`: input lines ahead of the message, so #N counts lines of the input as
+    read (exact for 7bit/8bit mail; for encoded bodies, lines of the decoded body)."""
     start = find_diff(msg.text[msg.body_offset:])
     if start is None:
         return None
     start += msg.body_offset
-    first_line = msg.text.count("\n", 0, start) + 1
+    first_line = lines_before + msg.text.count("\n", 0, start) + 1
     files = parse_diff(msg.text[start:], source, first_line)
     if not files:
         return None
@@ -148,12 +151,13 @@ def read_input(name: str) -> tuple[list[Patch], int]:
     if b"\x00" in raw[:8192]:
         raise InputError(source, "binary data, not a patch or mail")
     stripped = raw.lstrip()
+    lead = raw.count(b"\n", 0, len(raw) - len(stripped))
     if MBOX_FROM.match(stripped.split(b"\n", 1)[0] + b"\n") or _looks_like_mail(raw):
-        chunks = _split_mbox(stripped) if MBOX_FROM.match(stripped.split(b"\n", 1)[0]) else [raw]
+        chunks = _split_mbox(stripped) if MBOX_FROM.match(stripped.split(b"\n", 1)[0]) else [(stripped, 0)]
         patches = []
-        for i, chunk in enumerate(chunks, 1):
+        for i, (chunk, before) in enumerate(chunks, 1):
             label = source if len(chunks) == 1 else f"{source}#{i}"
-            patch = _patch_from_message(_parse_message(chunk, label), label)
+            patch = _patch_from_message(_parse_message(chunk, label), label, lead + before)
             if patch:
                 patches.append(patch)
         return _series_order(patches), len(chunks)

@@ -1,0 +1,46 @@
+"""The registry is explicit and complete, codes are stable, and the docs come from it."""
+
+from __future__ import annotations
+
+import re
+
+from helpers import FIXTURES, REPO, file_expectations
+
+from zcrxlint.checks import CHECKS, RULES
+from zcrxlint.cli import render_rules_markdown
+
+
+def test_codes_and_names_are_unique_and_well_formed():
+    codes = [r.code for r in RULES]
+    names = [r.name for r in RULES]
+    assert len(set(codes)) == len(codes) and len(set(names)) == len(names)
+    assert codes == sorted(codes)
+    for rule in RULES:
+        assert re.fullmatch(r"ZCX[1-9]\d\d", rule.code)
+        assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", rule.name)
+        assert rule.summary and rule.why and rule.example and rule.instead
+
+
+def test_every_check_module_is_registered_once():
+    modules = sorted(p.stem for p in (REPO / "zcrxlint" / "checks").glob("zcx*.py"))
+    registered = sorted(type(c).__module__.rsplit(".", 1)[1] for c in CHECKS)
+    assert modules == registered
+    for check in CHECKS:
+        assert type(check).__module__.rsplit(".", 1)[1].startswith(check.rule.code.lower() + "_")
+
+
+def test_every_code_is_exercised_by_a_fixture():
+    annotated = set()
+    for path in FIXTURES.rglob("*"):
+        if path.is_file() and path.suffix in (".c", ".h", ".patch", ".eml", ".mbox", ".diff"):
+            text = path.read_text(errors="replace")
+            annotated |= {code for _, code, _ in file_expectations(text)}
+    assert {r.code for r in RULES} <= annotated
+
+
+def test_readme_codes_table_is_rendered_from_the_rules():
+    readme = (REPO / "README.md").read_text()
+    table = re.search(r"<!-- rules:start -->\n(.*?)<!-- rules:end -->", readme, re.S)
+    assert table, "README.md lost its generated codes table"
+    assert table.group(1) == render_rules_markdown(), \
+        "README codes table is stale: paste the output of `zcrxlint rules --format markdown`"
