@@ -11,7 +11,6 @@ import mailbox
 import os
 import re
 import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 

@@ -12,7 +12,7 @@ import click
 
 from . import __version__
 from . import facts as facts_mod
-from .checks import CHECKS, RULES, find_rule
+from .checks import RULES, find_rule
 from .engine import Analyzer, RunResult, kernel_from_tree
 from .errors import InputError, UsageError, ZcrxlintError
 from .facts import KernelVersion

@@ -1,11 +1,11 @@
 from __future__ import annotations
 
 from ..finding import Severity
-from ..registry import Check, Rule
-from ._pool import inferred_note, one_per_line, severity_for
+from ..registry import Rule
+from ._pool import PoolFieldCheck
 
 
-class PrivateField(Check):
+class PrivateField(PoolFieldCheck):
     rule = Rule(
         code="ZCX101",
         name="pp-private-field",
@@ -20,17 +20,11 @@ class PrivateField(Check):
         instead="net_mp_niov_set_page_pool(pp, niov);",
     )
 
-    def run(self, ctx):
-        if ctx.is_owner_file:
-            return
-        for access in one_per_line(ctx.model.pool_accesses):
-            fact = ctx.facts.field(access.chain)
-            if fact.access != "private" or access.mode == "size":
-                continue
-            verb = "written" if access.mode in ("write", "push", "pop", "escape") else "read"
-            message = (f"{ctx.model.text(access.node)} {verb} outside page_pool: "
-                       f"{fact.why}; use {fact.instead}{inferred_note(access)}")
-            finding = ctx.finding(self.rule, access.node, message, access.function,
-                                  severity_for(access, self.rule.severity))
-            if finding:
-                yield finding
+    access_classes = frozenset({"private"})
+
+    def judge(self, ctx, access, fact):
+        if access.mode == "size":
+            return None
+        verb = "written" if access.mode in ("write", "push", "pop", "escape") else "read"
+        return (f"{ctx.model.text(access.node)} {verb} outside page_pool: "
+                f"{fact.why}; use {fact.instead}", self.rule.severity)

@@ -1,13 +1,13 @@
 from __future__ import annotations
 
 from ..finding import Severity
-from ..registry import Check, Rule
-from ._pool import inferred_note, one_per_line, severity_for
+from ..registry import Rule
+from ._pool import PoolFieldCheck
 
 WRITES = ("write", "push", "escape", "pop")
 
 
-class AllocCacheWrite(Check):
+class AllocCacheWrite(PoolFieldCheck):
     rule = Rule(
         code="ZCX102",
         name="pp-alloc-cache-write",
@@ -24,25 +24,13 @@ class AllocCacheWrite(Check):
         instead="net_mp_netmem_place_in_cache(pp, netmem);",
     )
 
-    def run(self, ctx):
-        if ctx.is_owner_file:
-            return
-        alloc_path = ctx.model.alloc_path
-        for access in one_per_line(ctx.model.pool_accesses):
-            fact = ctx.facts.field(access.chain)
-            if fact.access != "alloc-cache" or access.mode not in WRITES:
-                continue
-            on_alloc_path = access.function.name in alloc_path
-            if access.mode == "pop" and on_alloc_path:
-                continue
-            what = {"pop": "popped", "escape": "handed out for writing"}.get(
-                access.mode, "written by hand")
-            where = ("in the alloc_netmems path" if on_alloc_path
-                     else "outside the provider's alloc_netmems path")
-            message = (f"{ctx.model.text(access.node)} {what} {where}: it is {fact.why}; "
-                       f"use {fact.instead}{inferred_note(access)}")
-            severity = Severity.WARNING if on_alloc_path else self.rule.severity
-            finding = ctx.finding(self.rule, access.node, message, access.function,
-                                  severity_for(access, severity))
-            if finding:
-                yield finding
+    access_classes = frozenset({"alloc-cache"})
+
+    def judge(self, ctx, access, fact):
+        on_alloc_path = access.function.name in ctx.model.alloc_path
+        if access.mode not in WRITES or (access.mode == "pop" and on_alloc_path):
+            return None
+        what = {"pop": "popped", "escape": "handed out for writing"}.get(access.mode, "written by hand")
+        where = "in the alloc_netmems path" if on_alloc_path else "outside the provider's alloc_netmems path"
+        return (f"{ctx.model.text(access.node)} {what} {where}: it is {fact.why}; use {fact.instead}",
+                Severity.WARNING if on_alloc_path else self.rule.severity)

@@ -1,11 +1,11 @@
 from __future__ import annotations
 
 from ..finding import Severity
-from ..registry import Check, Rule
-from ._pool import inferred_note, one_per_line
+from ..registry import Rule
+from ._pool import PoolFieldCheck
 
 
-class AllocCacheOutsideAlloc(Check):
+class AllocCacheOutsideAlloc(PoolFieldCheck):
     rule = Rule(
         code="ZCX103",
         name="pp-alloc-cache-outside-alloc",
@@ -18,18 +18,10 @@ class AllocCacheOutsideAlloc(Check):
         instead="decide inside the provider's alloc_netmems callback",
     )
 
-    def run(self, ctx):
-        if ctx.is_owner_file:
-            return
-        alloc_path = ctx.model.alloc_path
-        for access in one_per_line(ctx.model.pool_accesses):
-            fact = ctx.facts.field(access.chain)
-            if fact.access != "alloc-cache" or access.mode != "read" \
-                    or access.function.name in alloc_path:
-                continue
-            message = (f"{ctx.model.text(access.node)} read outside the provider's "
-                       f"alloc_netmems path: it is {fact.why}; read it only from the "
-                       f"alloc_netmems callback{inferred_note(access)}")
-            finding = ctx.finding(self.rule, access.node, message, access.function)
-            if finding:
-                yield finding
+    access_classes = frozenset({"alloc-cache"})
+
+    def judge(self, ctx, access, fact):
+        if access.mode != "read" or access.function.name in ctx.model.alloc_path:
+            return None
+        return (f"{ctx.model.text(access.node)} read outside the provider's alloc_netmems path: "
+                f"it is {fact.why}; read it only from the alloc_netmems callback", self.rule.severity)

@@ -1,13 +1,10 @@
 from __future__ import annotations
 
 from ..finding import Severity
-from ..registry import Check, Rule
-from ._pool import inferred_note, one_per_line, severity_for
+from ..registry import Rule
+from ._pool import PoolFieldCheck
 
-READ_ONLY = ("public-param", "historic-param", "provider-context", "readable-flag")
-
-
-class ReadonlyFieldWrite(Check):
+class ReadonlyFieldWrite(PoolFieldCheck):
     rule = Rule(
         code="ZCX106",
         name="pp-readonly-field-write",
@@ -22,16 +19,9 @@ class ReadonlyFieldWrite(Check):
         instead="if (pp->p.offset) return -EOPNOTSUPP;   /* in ->init */",
     )
 
-    def run(self, ctx):
-        if ctx.is_owner_file:
-            return
-        for access in one_per_line(ctx.model.pool_accesses):
-            fact = ctx.facts.field(access.chain)
-            if fact.access not in READ_ONLY or access.mode not in ("write", "push", "escape"):
-                continue
-            message = (f"{ctx.model.text(access.node)} written: {fact.why}; "
-                       f"{fact.instead}{inferred_note(access)}")
-            finding = ctx.finding(self.rule, access.node, message, access.function,
-                                  severity_for(access, self.rule.severity))
-            if finding:
-                yield finding
+    access_classes = frozenset({"public-param", "historic-param", "provider-context", "readable-flag"})
+
+    def judge(self, ctx, access, fact):
+        if access.mode not in ("write", "push", "escape"):
+            return None
+        return f"{ctx.model.text(access.node)} written: {fact.why}; {fact.instead}", self.rule.severity

@@ -1,11 +1,11 @@
 from __future__ import annotations
 
 from ..finding import Severity
-from ..registry import Check, Rule
-from ._pool import inferred_note, one_per_line
+from ..registry import Rule
+from ._pool import PoolFieldCheck
 
 
-class HistoricParam(Check):
+class HistoricParam(PoolFieldCheck):
     rule = Rule(
         code="ZCX107",
         name="pp-historic-param",
@@ -18,15 +18,9 @@ class HistoricParam(Check):
         instead="struct my_ifq *ifq = pp->mp_priv;",
     )
 
-    def run(self, ctx):
-        if ctx.is_owner_file:
-            return
-        for access in one_per_line(ctx.model.pool_accesses):
-            fact = ctx.facts.field(access.chain)
-            if fact.access != "historic-param" or access.mode != "read":
-                continue
-            message = (f"{ctx.model.text(access.node)} read: {fact.why}; "
-                       f"use {fact.instead}{inferred_note(access)}")
-            finding = ctx.finding(self.rule, access.node, message, access.function)
-            if finding:
-                yield finding
+    access_classes = frozenset({"historic-param"})
+
+    def judge(self, ctx, access, fact):
+        if access.mode != "read":
+            return None
+        return f"{ctx.model.text(access.node)} read: {fact.why}; use {fact.instead}", self.rule.severity
