@@ -114,20 +114,25 @@ def _parse_message(raw: bytes, source: str) -> _Message:
                     str(msg.get("message-id", "") or "").strip() or None, counter)
 
 
-def _patch_from_message(msg: _Message, source: str, lines_before: int) -> Patch | None:
-    """`lines_before`: input lines ahead of the message, so #N counts lines of the input as
-    read (exact for 7bit/8bit mail; for encoded bodies, lines of the decoded body)."""
-    start = find_diff(msg.text[msg.body_offset:])
+def _diff_in(text: str, search_from: int, source: str, lines_before: int) -> list:
+    """The file changes of the diff in `text` (searched from `search_from`), numbered so
+    that #N counts lines of the input as read; [] when there is none."""
+    start = find_diff(text[search_from:])
     if start is None:
-        return None
-    start += msg.body_offset
-    first_line = lines_before + msg.text.count("\n", 0, start) + 1
-    files = parse_diff(msg.text[start:], source, first_line)
+        return []
+    start += search_from
+    return parse_diff(text[start:], source, lines_before + text.count("\n", 0, start) + 1)
+
+
+def _patch_from_message(msg: _Message, source: str, lines_before: int) -> Patch | None:
+    """`lines_before`: input lines ahead of the message (exact for 7bit/8bit mail; for
+    encoded bodies #N counts lines of the decoded body)."""
+    files = _diff_in(msg.text, msg.body_offset, source, lines_before)
     if not files:
         return None
     subject = SUBJECT_TAGS.sub("", msg.subject).strip() or msg.subject
     return Patch(0, subject, source, files, msg.text.count("\n") + 1, msg.date,
-                 msg.message_id, msg.counter, msg.text.split("\n"))
+                 msg.message_id, msg.counter)
 
 
 def _series_order(patches: list[Patch]) -> list[Patch]:
@@ -162,14 +167,12 @@ def read_input(name: str) -> tuple[list[Patch], int]:
                 patches.append(patch)
         return _series_order(patches), len(chunks)
     text = raw.decode("utf-8", "replace").replace("\r\n", "\n")
-    start = find_diff(text)
-    if start is None:
+    if find_diff(text) is None:
         raise InputError(source, "not a patch: no diff, mail or mbox found")
-    first_line = text.count("\n", 0, start) + 1
-    files = parse_diff(text[start:], source, first_line)
+    files = _diff_in(text, 0, source, 0)
     if not files:
         raise InputError(source, "not a patch: no file changes found")
-    return [Patch(0, "", source, files, text.count("\n") + 1, text_lines=text.split("\n"))], 1
+    return [Patch(0, "", source, files, text.count("\n") + 1)], 1
 
 
 def read_series(names: list[str]) -> list[Patch]:

@@ -262,14 +262,26 @@ class FileModel:
 
     # ---- functions, lines, calls ----------------------------------------------------------
 
-    def nodes_of(self, function: Function):
-        """Every node of a function's own text: nested definitions (in a recovered ERROR
-        node) belong to their own Function."""
-        stack = [function.node]
-        while stack:
-            n = stack.pop()
-            yield n
-            stack.extend(c for c in reversed(n.children) if c.type != "function_definition")
+    _INDEXED = ("call_expression", "identifier", "declaration", "field_expression")
+
+    @functools.cached_property
+    def _function_nodes(self) -> dict[int, dict[str, list]]:
+        """One walk per function, its nodes of interest bucketed by type, in source order.
+        Nested definitions (in a recovered ERROR node) belong to their own Function."""
+        index = {}
+        for function in self.functions:
+            buckets = {kind: [] for kind in self._INDEXED}
+            stack = [function.node]
+            while stack:
+                n = stack.pop()
+                if n.type in buckets:
+                    buckets[n.type].append(n)
+                stack.extend(c for c in reversed(n.children) if c.type != "function_definition")
+            index[id(function)] = buckets
+        return index
+
+    def nodes_of(self, function: Function, kind: str) -> list:
+        return self._function_nodes[id(function)][kind]
 
     def line_of(self, node) -> int | None:
         return self.image.line_of(node.start_point[0])
@@ -288,11 +300,10 @@ class FileModel:
     def calls(self) -> list[Call]:
         out = []
         for function in self.functions:
-            for node in self.nodes_of(function):
-                if node.type == "call_expression":
-                    callee = node.child_by_field_name("function")
-                    if callee is not None and callee.type == "identifier":
-                        out.append(Call(self.text(callee), node, function))
+            for node in self.nodes_of(function, "call_expression"):
+                callee = node.child_by_field_name("function")
+                if callee is not None and callee.type == "identifier":
+                    out.append(Call(self.text(callee), node, function))
         return out
 
     @functools.cached_property
@@ -301,11 +312,10 @@ class FileModel:
         local = self.function_by_name
         graph: dict[str, set[str]] = {f.name: set() for f in self.functions}
         for function in self.functions:
-            for node in self.nodes_of(function):
-                if node.type == "identifier":
-                    name = self.text(node)
-                    if name in local and name != function.name:
-                        graph[function.name].add(name)
+            for node in self.nodes_of(function, "identifier"):
+                name = self.text(node)
+                if name in local and name != function.name:
+                    graph[function.name].add(name)
         return graph
 
     def reachable_from(self, roots: set[str]) -> set[str]:
@@ -339,9 +349,7 @@ class FileModel:
         table = {}
         for function in self.functions:
             names: dict[str, list] = {}
-            for node in self.nodes_of(function):
-                if node.type != "declaration":
-                    continue
+            for node in self.nodes_of(function, "declaration"):
                 scope = node.parent
                 while scope is not None and scope.type not in _SCOPE_NODES and scope != function.node:
                     scope = scope.parent
@@ -456,9 +464,7 @@ class FileModel:
         out = []
         facts = self.facts
         for function in self.functions:
-            for node in self.nodes_of(function):
-                if node.type != "field_expression":
-                    continue
+            for node in self.nodes_of(function, "field_expression"):
                 first = self.text(node.child_by_field_name("field"))
                 if facts.field(first) is None and first not in facts.field_prefixes:
                     continue

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import unidiff
 
@@ -64,7 +64,6 @@ class Patch:
     date: _dt.datetime | None = None
     message_id: str | None = None
     counter: tuple[int, int] | None = None   # [PATCH n/m]
-    text_lines: list[str] = field(default_factory=list, repr=False)
 
 
 def _strip_prefix(path: str | None) -> str | None:
