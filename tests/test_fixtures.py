@@ -12,7 +12,10 @@ from helpers import (FIXTURES, compare, file_expectations, header_args, run_json
 
 TREE = FIXTURES / "tree"
 TREE_FILES = sorted(p for p in TREE.rglob("*") if p.suffix in (".c", ".h"))
-SERIES = sorted([FIXTURES / "demo", *(p for p in (FIXTURES / "series").iterdir() if p.is_dir())])
+# fixtures/provider: one defect at a time added to the clean provider in the tree.
+SERIES = sorted([FIXTURES / "demo",
+                 *(p for group in ("series", "provider") for p in (FIXTURES / group).iterdir()
+                   if p.is_dir())])
 
 
 @pytest.mark.parametrize("path", TREE_FILES, ids=lambda p: str(p.relative_to(TREE)))
@@ -26,7 +29,7 @@ def test_tree_file(path):
     assert not problems, "\n".join(problems)
 
 
-@pytest.mark.parametrize("directory", SERIES, ids=lambda p: p.name)
+@pytest.mark.parametrize("directory", SERIES, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_series(directory):
     inputs = series_inputs(directory)
     _, doc = run_json(["check", *inputs, *series_args(directory)])

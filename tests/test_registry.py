@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from helpers import FIXTURES, REPO, file_expectations
+from helpers import FIXTURES, REPO, TRAILER, file_expectations, parse_codes, run
 
 from zcrxlint.checks import CHECKS, RULES
 from zcrxlint.cli import render_rules_markdown
@@ -35,6 +35,7 @@ def test_every_code_is_exercised_by_a_fixture():
         if path.is_file() and path.suffix in (".c", ".h", ".patch", ".eml", ".mbox", ".diff"):
             text = path.read_text(errors="replace")
             annotated |= {code for _, code, _ in file_expectations(text)}
+            annotated |= {code for m in TRAILER.finditer(text) for code, _ in parse_codes(m.group(3))}
     assert {r.code for r in RULES} <= annotated
 
 
@@ -44,3 +45,25 @@ def test_readme_codes_table_is_rendered_from_the_rules():
     assert table, "README.md lost its generated codes table"
     assert table.group(1) == render_rules_markdown(), \
         "README codes table is stale: paste the output of `zcrxlint rules --format markdown`"
+
+
+def test_rules_lists_each_code_with_its_kernel_range():
+    import json
+    code, out, _ = run(["rules", "--format", "json"])
+    listed = {r["code"]: r for r in json.loads(out)}
+    assert code == 0 and set(listed) == {r.code for r in RULES}
+    for rule in RULES:
+        assert listed[rule.code]["kernels"] == {"since": rule.since, "until": rule.until}
+    assert listed["ZCX205"]["kernels"]["since"] == "6.14"
+    _, text, _ = run(["rules"])
+    assert re.search(r"(?m)^ZCX205\s+dma-sync-dmabuf\s+warning\s+6\.14\+\s", text)
+
+
+def test_explain_gives_what_why_and_the_fix_for_every_code():
+    for rule in RULES:
+        for key in (rule.code, rule.name):
+            code, out, _ = run(["explain", key])
+            assert code == 0
+            assert out.startswith(f"{rule.code} {rule.name} ({rule.severity.label}; kernels {rule.kernel_range})")
+            assert "Why:" in out and "Flagged:" in out and "Instead:" in out
+            assert rule.example.splitlines()[0] in out and rule.instead.splitlines()[0] in out

@@ -155,18 +155,20 @@ def rules(fmt):
     """List every code with its name, severity and summary."""
     if fmt == "json":
         json.dump([{"code": r.code, "name": r.name, "severity": r.severity.label,
+                    "kernels": {"since": r.since, "until": r.until},
                     "summary": r.summary} for r in RULES], sys.stdout, indent=2)
         sys.stdout.write("\n")
     elif fmt == "markdown":
         sys.stdout.write(render_rules_markdown())
     else:
         for r in RULES:
-            click.echo(f"{r.code}  {r.name:<30} {r.severity.label:<8} {r.summary}")
+            click.echo(f"{r.code}  {r.name:<28} {r.severity.label:<8} {r.kernel_range:<6} {r.summary}")
 
 
 def render_rules_markdown() -> str:
-    out = ["| code | name | severity | what it flags |", "|---|---|---|---|"]
-    out += [f"| {r.code} | `{r.name}` | {r.severity.label} | {r.summary} |" for r in RULES]
+    out = ["| code | name | severity | kernels | what it flags |", "|---|---|---|---|---|"]
+    out += [f"| {r.code} | `{r.name}` | {r.severity.label} | {r.kernel_range} | {r.summary} |"
+            for r in RULES]
     return "\n".join(out) + "\n"
 
 
@@ -178,9 +180,11 @@ def explain(code):
     if rule is None:
         raise UsageError(f"{code}: no such code or name (see 'zcrxlint rules')")
     wrap = lambda s: textwrap.fill(s, 88)  # noqa: E731
-    click.echo(f"{rule.code} {rule.name} ({rule.severity.label})\n\n{wrap(rule.summary)}\n\n"
+    code_block = lambda s: textwrap.indent(s, "    ")  # noqa: E731
+    click.echo(f"{rule.code} {rule.name} ({rule.severity.label}; kernels {rule.kernel_range})\n\n"
+               f"{wrap(rule.summary)}\n\n"
                f"Why:\n{textwrap.indent(wrap(rule.why), '  ')}\n\n"
-               f"Flagged:\n  {rule.example}\n\nInstead:\n  {rule.instead}")
+               f"Flagged:\n{code_block(rule.example)}\n\nInstead:\n{code_block(rule.instead)}")
 
 
 def main(argv=None):

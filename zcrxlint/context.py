@@ -30,11 +30,14 @@ class CheckContext:
         return self._finding(rule, (row, start), (row, len(raw)), message, function, None)
 
     def finding(self, rule: Rule, node, message: str, function: Function | None,
-                severity: Severity | None = None) -> Finding | None:
+                severity: Severity | None = None, related: frozenset = frozenset(),
+                subject: str = "") -> Finding | None:
         """A finding anchored at `node`, or None when the node is on a synthetic row."""
-        return self._finding(rule, node.start_point, node.end_point, message, function, severity)
+        return self._finding(rule, node.start_point, node.end_point, message, function, severity,
+                             related, subject)
 
-    def _finding(self, rule, start, end, message, function, severity) -> Finding | None:
+    def _finding(self, rule, start, end, message, function, severity,
+                 related=frozenset(), subject="") -> Finding | None:
         start_row, start_col = start
         end_row, end_col = end
         line = self.model.image.line_of(start_row)
@@ -52,4 +55,5 @@ class CheckContext:
             function_key=function.name if function else None,
             anchor_text=" ".join(row_text.split()),
             line_text=self.model.image.row_text(start_row),
+            related=related, subject=subject,
         )

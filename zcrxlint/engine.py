@@ -105,13 +105,14 @@ class Analyzer:
                  checks: tuple[Check, ...] = CHECKS, scope: str = "new"):
         self.facts = facts
         self.tree = tree
-        self.checks = checks
+        self.checks = tuple(c for c in checks if c.rule.applies_to(facts.kernel))
         self.scope = scope
         self.tree_index = TreeIndex(tree)
         self._models: dict[tuple[str, str], FileModel] = {}
         self._findings: dict[int, list[Finding]] = {}
         self.series_structs: dict[str, dict] = {}
         self.series_defines: set[str] = set()
+        self.series_calls: dict[str, set[str]] = {}
 
     # ---- one parse per distinct image -----------------------------------------------------
 
@@ -122,10 +123,13 @@ class Analyzer:
             parsed = cparse.parse(image.text, self.facts.macros)
             model = FileModel.build(image, parsed, self.facts)
             model.series_structs = self.series_structs
+            model.series_calls = self.series_calls
             self._models[key] = model
             for name, members in model.structs.items():
                 self.series_structs.setdefault(name, {}).update(members)
             self.series_defines |= model.defines
+            for call in model.calls:
+                self.series_calls.setdefault(call.function.name, set()).add(call.name)
         return model
 
     def is_defined(self, name: str) -> bool:
@@ -192,16 +196,32 @@ class Analyzer:
     def _new_in_patch(self, imgs: FileImages, pre: FileModel | None, post: FileModel) -> list[Finding]:
         changed = imgs.added | imgs.removed_at
         touched = self._touched(post, changed)
-        candidates = [f for f in self.findings(post)
-                      if (f.function_key in touched if f.function_key is not None
-                          else f.line in changed)]
+        candidates, others = [], []
+        for f in self.findings(post):
+            if f.function_key in touched if f.function_key is not None \
+                    else any(f.line <= ln <= f.end_line for ln in changed):
+                candidates.append(f)
+            elif f.related & touched:
+                candidates.append(f)
+            else:
+                others.append(f)
         if self.scope == "all" or pre is None:
             return candidates
         before = Counter(f.match_key for f in self.findings(pre))
+        # A finding of the pre-image that only changed names (function or variables renamed
+        # around it) is matched by what it is about; those that still stand unchanged
+        # outside the touched functions are not available for that.
+        renamed = Counter(f.rename_key for f in self.findings(pre) if f.rename_key)
+        renamed.subtract(f.rename_key for f in others if f.rename_key)
         new = []
         for finding in candidates:
             if before[finding.match_key] > 0:
                 before[finding.match_key] -= 1
+                if finding.rename_key:
+                    renamed[finding.rename_key] -= 1
+            elif finding.rename_key and renamed[finding.rename_key] > 0 \
+                    and (finding.code, finding.function_key, finding.anchor_text) not in before:
+                renamed[finding.rename_key] -= 1
             else:
                 new.append(finding)
         return new

@@ -111,6 +111,104 @@ class MacroFacts:
     loop_macro_pattern: str
     type_passthrough: dict[str, int]
     type_from_type_argument: dict[str, int]
+    condition_passthrough: dict[str, int]
+
+
+@dataclass(frozen=True)
+class OpsCallbackFact:
+    name: str
+    mandatory: bool
+    why: str
+    span: Span
+
+
+@dataclass(frozen=True)
+class CastFact:
+    """A helper that casts a net_iov to one provider's type without checking."""
+    name: str
+    provider: str
+
+
+@dataclass(frozen=True)
+class KindFact:
+    """What proves a net_iov belongs to one kind of provider."""
+    provider: str
+    calls: frozenset[str]
+    type_values: frozenset[str]
+    area_structs: frozenset[str]
+
+
+@dataclass(frozen=True, eq=False)
+class ProviderFacts:
+    """rules/provider.toml for one release: ops tables, DMA-sync duties, ownership proofs."""
+    core_files: tuple[str, ...]
+    ops_struct: str
+    why_static_const: str
+    callbacks: tuple[OpsCallbackFact, ...]     # those that exist in the target release
+    sync_for_device: frozenset[str]
+    sync_needs_guard: frozenset[str]
+    config_guard: tuple[str, ...]
+    runtime_guard: str
+    state_fields: frozenset[str]
+    map_flag: str
+    placement_calls: dict[str, int]
+    dmabuf_pattern: re.Pattern
+    owner_accessors: frozenset[str]
+    area_struct: str
+    netmem_kind_guards: frozenset[str]
+    to_niov_calls: frozenset[str]
+    instance_fields: frozenset[str]
+    type_field: str
+    casts: dict[str, CastFact]
+    kinds: tuple[KindFact, ...]
+    frag_types: frozenset[str]
+    frag_calls: frozenset[str]
+    frag_fields: frozenset[str]
+    socket_queue_calls: frozenset[str]
+    socket_queue_fields: frozenset[str]
+    socket_actor_callers: frozenset[str]
+
+    def is_core_file(self, path: str) -> bool:
+        return any(fnmatch.fnmatchcase(path, pat) for pat in self.core_files)
+
+    def kind_of_area(self, struct: str) -> str | None:
+        return next((k.provider for k in self.kinds if struct in k.area_structs), None)
+
+
+def _provider_facts(raw: dict, kernel: KernelVersion) -> ProviderFacts:
+    dma, own, ops = raw["dma"], raw["ownership"], raw["ops"]
+    untrusted = own["untrusted"]
+    return ProviderFacts(
+        core_files=tuple(raw["scope"]["core_files"]),
+        ops_struct=ops["struct"],
+        why_static_const=ops["why_static_const"],
+        callbacks=tuple(OpsCallbackFact(c["name"], bool(c["mandatory"]), c["why"], _span(c))
+                        for c in ops["callback"] if _span(c).holds_at(kernel)),
+        sync_for_device=frozenset(dma["sync_for_device"]),
+        sync_needs_guard=frozenset(dma["needs_guard"]),
+        config_guard=tuple(dma["config_guard"]),
+        runtime_guard=dma["runtime_guard"],
+        state_fields=frozenset(dma["state_fields"]),
+        map_flag=dma["map_flag"],
+        placement_calls=dict(dma["placement_calls"]),
+        dmabuf_pattern=re.compile(dma["dmabuf_pattern"]),
+        owner_accessors=frozenset(own["owner_accessors"]),
+        area_struct=own["area_struct"],
+        netmem_kind_guards=frozenset(own["netmem_kind_guards"]),
+        to_niov_calls=frozenset(own["to_niov_calls"]),
+        instance_fields=frozenset(own["instance_fields"]),
+        type_field=own["type_field"],
+        casts={c["name"]: CastFact(c["name"], c["provider"])
+               for c in own["cast"] if _span(c).holds_at(kernel)},
+        kinds=tuple(KindFact(k["provider"], frozenset(k["calls"]), frozenset(k["type_values"]),
+                             frozenset(k["area_structs"])) for k in own["kind"]),
+        frag_types=frozenset(untrusted["frag_types"]),
+        frag_calls=frozenset(untrusted["frag_calls"]),
+        frag_fields=frozenset(untrusted["frag_fields"]),
+        socket_queue_calls=frozenset(untrusted["socket_queue_calls"]),
+        socket_queue_fields=frozenset(untrusted["socket_queue_fields"]),
+        socket_actor_callers=frozenset(untrusted["socket_actor_callers"]),
+    )
 
 
 @dataclass(frozen=True)
@@ -126,6 +224,7 @@ class Facts:
     private_helper_paths: tuple[str, ...]
     pool_names: frozenset[str]
     macros: MacroFacts
+    provider: ProviderFacts
     field_prefixes: frozenset[str] = field(default=frozenset())
 
     def field(self, chain: str) -> FieldFact | None:
@@ -156,7 +255,7 @@ def _rules_dir() -> Path:
 def _load_raw() -> dict[str, dict]:
     root = _rules_dir()
     raw = {}
-    for name in ("kernels", "page_pool", "kernel_macros"):
+    for name in ("kernels", "page_pool", "provider", "kernel_macros"):
         path = root / f"{name}.toml"
         try:
             raw[name] = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -236,6 +335,7 @@ def load(kernel: KernelVersion) -> Facts:
         macros=MacroFacts(
             tuple(macros["attributes"]), tuple(macros["attributes_with_args"]),
             macros["loop_macro_pattern"], dict(macros["type_passthrough"]),
-            dict(macros["type_from_type_argument"])),
+            dict(macros["type_from_type_argument"]), dict(macros["condition_passthrough"])),
+        provider=_provider_facts(raw["provider"], kernel),
         field_prefixes=frozenset(prefixes),
     )

@@ -41,8 +41,18 @@ class Finding:
     function_key: str | None = None
     anchor_text: str = ""
     line_text: str = ""        # the anchor line as written, for display
+    # Other functions whose change can cause this finding (a callee that casts, the ->init
+    # that leaves dma_sync on): a patch touching one of them is blamed too.
+    related: frozenset = frozenset()
+    # What the finding is about, independent of the names around it (a renamed variable or
+    # function does not make an old finding new).
+    subject: str = ""
 
     @property
     def match_key(self) -> tuple:
         """What makes a finding in the post-image 'the same' as one in the pre-image."""
         return (self.code, self.function_key, self.anchor_text)
+
+    @property
+    def rename_key(self) -> tuple | None:
+        return (self.code, self.subject) if self.subject else None

@@ -123,6 +123,8 @@ class FileModel:
     ops_tables: list[OpsTable] = field(default_factory=list)
     # Struct members of the whole series, filled in by the engine before checks run.
     series_structs: dict[str, dict[str, CType]] = field(default_factory=dict)
+    # Function -> names it calls, for every function body the series shows (engine-filled).
+    series_calls: dict[str, set[str]] = field(default_factory=dict)
 
     def text(self, node) -> str:
         return self.parsed.text(node)
@@ -262,7 +264,8 @@ class FileModel:
 
     # ---- functions, lines, calls ----------------------------------------------------------
 
-    _INDEXED = ("call_expression", "identifier", "declaration", "field_expression")
+    _INDEXED = ("call_expression", "identifier", "declaration", "field_expression",
+                "assignment_expression", "return_statement", "if_statement")
 
     @functools.cached_property
     def _function_nodes(self) -> dict[int, dict[str, list]]:
@@ -327,6 +330,19 @@ class FileModel:
             seen.add(name)
             todo.extend(self.call_graph.get(name, ()))
         return seen
+
+    @functools.cached_property
+    def callers(self) -> dict[str, set[str]]:
+        inverse: dict[str, set[str]] = {f.name: set() for f in self.functions}
+        for caller, callees in self.call_graph.items():
+            for callee in callees:
+                inverse[callee].add(caller)
+        return inverse
+
+    @functools.cached_property
+    def provider(self):
+        from .provider import ProviderModel   # the provider view needs the whole file model
+        return ProviderModel(self)
 
     def registered(self, callback: str) -> set[str]:
         return {t.callbacks[callback] for t in self.ops_tables if callback in t.callbacks}

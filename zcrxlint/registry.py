@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar, Iterator
 
+from .facts import KernelVersion, Span
 from .finding import Finding, Severity
 
 if TYPE_CHECKING:
@@ -21,6 +22,16 @@ class Rule:
     why: str             # the reviewer's objection, a paragraph
     example: str         # C that the check flags
     instead: str         # C that it accepts
+    since: str = "6.12"  # first kernel release the rule applies to
+    until: str | None = None   # first release it no longer applies to
+
+    @property
+    def kernel_range(self) -> str:
+        return f"{self.since}+" if self.until is None else f"{self.since} to <{self.until}"
+
+    def applies_to(self, kernel) -> bool:
+        return Span(KernelVersion.parse(self.since),
+                    KernelVersion.parse(self.until) if self.until else None).holds_at(kernel)
 
     def __post_init__(self):
         assert re.fullmatch(r"ZCX\d{3}", self.code), self.code

@@ -8,6 +8,16 @@ from . import (
     zcx105_pp_stale_api,
     zcx106_pp_readonly_field_write,
     zcx107_pp_historic_param,
+    zcx201_dma_sync_missing,
+    zcx202_dma_sync_state_write,
+    zcx203_dma_sync_unguarded,
+    zcx204_dma_sync_gated_on_pool_flag,
+    zcx205_dma_sync_dmabuf,
+    zcx301_niov_owner_cast_unguarded,
+    zcx302_niov_owner_guard_inverted,
+    zcx303_netmem_to_niov_unchecked,
+    zcx401_mp_ops_missing_callback,
+    zcx402_mp_ops_not_static_const,
     zcx901_partial_analysis,
 )
 
@@ -19,6 +29,16 @@ CHECKS = (
     zcx105_pp_stale_api.StaleApi(),
     zcx106_pp_readonly_field_write.ReadonlyFieldWrite(),
     zcx107_pp_historic_param.HistoricParam(),
+    zcx201_dma_sync_missing.DmaSyncMissing(),
+    zcx202_dma_sync_state_write.DmaSyncStateWrite(),
+    zcx203_dma_sync_unguarded.DmaSyncUnguarded(),
+    zcx204_dma_sync_gated_on_pool_flag.DmaSyncGatedOnPoolFlag(),
+    zcx205_dma_sync_dmabuf.DmaSyncDmabuf(),
+    zcx301_niov_owner_cast_unguarded.NiovOwnerCastUnguarded(),
+    zcx302_niov_owner_guard_inverted.NiovOwnerGuardInverted(),
+    zcx303_netmem_to_niov_unchecked.NetmemToNiovUnchecked(),
+    zcx401_mp_ops_missing_callback.MpOpsMissingCallback(),
+    zcx402_mp_ops_not_static_const.MpOpsNotStaticConst(),
     zcx901_partial_analysis.PartialAnalysis(),
 )
 

@@ -1,0 +1,32 @@
+"""What the provider checks share: which files they judge and how a finding names its chain."""
+
+from __future__ import annotations
+
+
+def provider_file(ctx) -> bool:
+    """page_pool's own files are not a provider; everything else may be one."""
+    return not ctx.facts.provider.is_core_file(ctx.path)
+
+
+def through(trail: list[str]) -> str:
+    """', through a() -> b()' for a finding reached through helpers, else ''."""
+    return f", through {' -> '.join(f'{name}()' for name in trail)}" if trail else ""
+
+
+def proving_guard(ctx, need: str) -> str:
+    """The guard a reviewer would ask for before a cast that needs `need` proven."""
+    if need == "net_iov":
+        return "netmem_is_net_iov(netmem) / skb_frag_is_net_iov(frag)"
+    if need == "own":
+        tables = [t.name for t in ctx.model.ops_tables]
+        ops = tables[0] if tables else "my_ops"
+        return f"'pp && pp->mp_ops == &{ops} && pp->mp_priv == ctx' (pp from the niov)"
+    for kind in ctx.facts.provider.kinds:
+        if kind.provider == need:
+            tests = [f"{c}(niov)" for c in sorted(kind.calls)] + \
+                [f"niov->type == {v}" for v in sorted(kind.type_values)]
+            return " or ".join(tests)
+    return f"a test that the niov belongs to {need}"
+
+
+

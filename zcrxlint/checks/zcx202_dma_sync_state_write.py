@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from ..finding import Severity
+from ..provider import assigned_value, is_false
+from ..registry import Check, Rule
+from ._provider import provider_file
+
+
+class DmaSyncStateWrite(Check):
+    rule = Rule(
+        code="ZCX202",
+        name="dma-sync-state-write",
+        severity=Severity.ERROR,
+        summary="pp->dma_sync or pp->dma_sync_for_cpu changed outside ->init, or set to true",
+        why=("The two bits say whether page_pool syncs the pool's buffers. A provider whose "
+             "memory must not be synced (devmem's dma-buf) clears them once, in its ->init, "
+             "before the pool hands out a buffer. Clearing them later races with page_pool's "
+             "recycle path (only page_pool_scrub() may do that, at teardown); setting them "
+             "turns on syncs page_pool_init() decided against, for memory page_pool did not map."),
+        example="static void zc_refill(struct page_pool *pp)\n{\n\tpp->dma_sync = false;\n}",
+        instead="static int zc_pp_init(struct page_pool *pp)\n{\n\tpp->dma_sync = false;\n\treturn 0;\n}",
+        since="6.12",
+    )
+
+    def run(self, ctx):
+        if not provider_file(ctx):
+            return
+        pm = ctx.model.provider
+        states = ctx.facts.provider.state_fields
+        for access in ctx.model.pool_accesses:
+            if access.chain not in states or access.mode not in ("write", "escape"):
+                continue
+            value = assigned_value(ctx.model, access.node)
+            in_init = access.function.name in pm.init_path
+            if in_init and value is not None and is_false(ctx.model, value):
+                continue
+            if not in_init:
+                problem = (f"{ctx.model.text(access.node)} changed outside ->init: once the pool "
+                           "runs, page_pool's recycle path reads it without a lock")
+            else:
+                problem = (f"{ctx.model.text(access.node)} set to "
+                           f"{ctx.model.text(value) if value is not None else 'a computed value'} "
+                           "in ->init: a provider may only switch page_pool's sync off")
+            finding = ctx.finding(
+                self.rule, access.node,
+                f"{problem}; clear it with '= false' in the provider's ->init, or leave it alone",
+                access.function, related=frozenset(pm.init_path), subject=access.chain)
+            if finding:
+                yield finding

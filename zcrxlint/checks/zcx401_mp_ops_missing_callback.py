@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+from ..finding import Severity
+from ..registry import Check, Rule
+
+
+class MpOpsMissingCallback(Check):
+    rule = Rule(
+        code="ZCX401",
+        name="mp-ops-missing-callback",
+        severity=Severity.ERROR,
+        summary="a memory_provider_ops table lacks a callback the target kernel calls unconditionally",
+        why=("page_pool and the netdev netlink code call alloc_netmems, release_netmem, init "
+             "and destroy (and from 6.15 nl_fill) without checking that they are set: a "
+             "missing one is a NULL call the first time the path runs. Only uninstall is "
+             "optional. nl_fill was made mandatory in the v12 posting of the provider API."),
+        example=("static const struct memory_provider_ops zc_ops = {\n"
+                 "\t.alloc_netmems = zc_alloc_netmems,\n\t.release_netmem = zc_release_netmem,\n"
+                 "\t.init = zc_pp_init,\n\t.destroy = zc_pp_destroy,\n};"),
+        instead=("static const struct memory_provider_ops zc_ops = {\n"
+                 "\t.alloc_netmems = zc_alloc_netmems,\n\t.release_netmem = zc_release_netmem,\n"
+                 "\t.init = zc_pp_init,\n\t.destroy = zc_pp_destroy,\n\t.nl_fill = zc_nl_fill,\n};"),
+    )
+
+    def run(self, ctx):
+        facts = ctx.facts.provider
+        for table in ctx.model.ops_tables:
+            missing = [c for c in facts.callbacks if c.mandatory and c.name not in table.callbacks]
+            if not missing:
+                continue
+            names = ", ".join(f".{c.name}" for c in missing)
+            reasons = "; ".join(f".{c.name}: {c.why}" for c in missing)
+            finding = ctx.finding(
+                self.rule, table.node,
+                f"{table.name} has no {names}, mandatory in {ctx.facts.kernel}: {reasons}",
+                None, subject=f"{table.name}:{names}")
+            if finding:
+                yield finding
