@@ -117,6 +117,17 @@ class ProviderModel:
                        if not model.callers[f.name] and f.name not in self.callback_functions}
         return from_callbacks - model.reachable_from(other_roots)
 
+    @functools.cached_property
+    def is_provider(self) -> bool:
+        """Whether this file is (part of) a memory provider: it has an ops table, a callback
+        by its usual name, or calls the helpers only providers call. Drivers that create
+        pools and sync their own buffers are not judged by the provider rules."""
+        if self.model.ops_tables:
+            return True
+        if any(f.name.endswith(("alloc_netmems", "release_netmem")) for f in self.model.functions):
+            return True
+        return any(c.name.startswith("net_mp_") for c in self.model.calls)
+
     def is_trusted_function(self, name: str) -> bool:
         return name in self.callback_functions or name in self.only_from_callbacks
 

@@ -4,8 +4,14 @@ from __future__ import annotations
 
 
 def provider_file(ctx) -> bool:
-    """page_pool's own files are not a provider; everything else may be one."""
+    """page_pool's own files are not a provider; everything else may hold a provider's
+    receive path (the ownership checks apply there)."""
     return not ctx.facts.provider.is_core_file(ctx.path)
+
+
+def provider_code(ctx) -> bool:
+    """A file that implements a provider (the DMA checks judge only those)."""
+    return provider_file(ctx) and ctx.model.provider.is_provider
 
 
 def through(trail: list[str]) -> str:

@@ -22,6 +22,7 @@ class ReadonlyFieldWrite(PoolFieldCheck):
     access_classes = frozenset({"public-param", "historic-param", "provider-context", "readable-flag"})
 
     def judge(self, ctx, access, fact):
-        if access.mode not in ("write", "push", "escape"):
+        # The driver that creates a pool owns its parameters; these rules are about providers.
+        if not ctx.model.provider.is_provider or access.mode not in ("write", "push", "escape"):
             return None
         return f"{ctx.model.text(access.node)} written: {fact.why}; {fact.instead}", self.rule.severity

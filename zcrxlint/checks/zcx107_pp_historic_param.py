@@ -21,6 +21,7 @@ class HistoricParam(PoolFieldCheck):
     access_classes = frozenset({"historic-param"})
 
     def judge(self, ctx, access, fact):
-        if access.mode != "read":
+        # The driver that creates a pool owns its parameters; these rules are about providers.
+        if not ctx.model.provider.is_provider or access.mode != "read":
             return None
         return f"{ctx.model.text(access.node)} read: {fact.why}; use {fact.instead}", self.rule.severity

@@ -3,7 +3,7 @@ from __future__ import annotations
 from ..finding import Severity
 from ..provider import call_args, callee_name
 from ..registry import Check, Rule
-from ._provider import provider_file
+from ._provider import provider_code
 
 _NULLS = ("0", "NULL", "0UL")
 
@@ -32,7 +32,7 @@ class DmaSyncMissing(Check):
 
     def run(self, ctx):
         pm = ctx.model.provider
-        if not provider_file(ctx) or not pm.callbacks.get("init") \
+        if not provider_code(ctx) or not pm.callbacks.get("init") \
                 or pm.sync_disabled_in_init is not None or pm.refuses_dma_map is not None:
             return
         model = ctx.model

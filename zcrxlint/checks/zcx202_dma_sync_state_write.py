@@ -3,7 +3,7 @@ from __future__ import annotations
 from ..finding import Severity
 from ..provider import assigned_value, is_false
 from ..registry import Check, Rule
-from ._provider import provider_file
+from ._provider import provider_code
 
 
 class DmaSyncStateWrite(Check):
@@ -23,7 +23,7 @@ class DmaSyncStateWrite(Check):
     )
 
     def run(self, ctx):
-        if not provider_file(ctx):
+        if not provider_code(ctx):
             return
         pm = ctx.model.provider
         states = ctx.facts.provider.state_fields

@@ -3,7 +3,7 @@ from __future__ import annotations
 from ..finding import Severity
 from ..provider import callee_name
 from ..registry import Check, Rule
-from ._provider import provider_file
+from ._provider import provider_code
 
 
 class DmaSyncUnguarded(Check):
@@ -28,7 +28,7 @@ class DmaSyncUnguarded(Check):
     )
 
     def run(self, ctx):
-        if not provider_file(ctx):
+        if not provider_code(ctx):
             return
         pm = ctx.model.provider
         facts = ctx.facts.provider

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from ..finding import Severity
 from ..registry import Check, Rule
-from ._provider import provider_file
+from ._provider import provider_code
 
 
 class DmaSyncGatedOnPoolFlag(Check):
@@ -21,7 +21,7 @@ class DmaSyncGatedOnPoolFlag(Check):
     )
 
     def run(self, ctx):
-        if not provider_file(ctx):
+        if not provider_code(ctx):
             return
         pm = ctx.model.provider
         syncing = {f.name for f in ctx.model.functions

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from ..finding import Severity
 from ..registry import Check, Rule
-from ._provider import provider_file
+from ._provider import provider_code
 
 
 class DmaSyncDmabuf(Check):
@@ -23,7 +23,7 @@ class DmaSyncDmabuf(Check):
     )
 
     def run(self, ctx):
-        if not provider_file(ctx):
+        if not provider_code(ctx):
             return
         pm = ctx.model.provider
         pattern = ctx.facts.provider.dmabuf_pattern
