@@ -63,6 +63,15 @@ def exits(stmt) -> bool:
     return False
 
 
+def subtree(node):
+    """Every node under `node`, itself included (iterative: kernel expressions nest deep)."""
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        yield n
+        stack.extend(n.children)
+
+
 def _strip(node):
     while node is not None and node.type == "parenthesized_expression" and node.named_children:
         node = node.named_children[-1]
@@ -258,8 +267,7 @@ class ProviderModel:
         out = set()
         for name in self.roots(expr, function):
             ctype = self._declared_type(name, function, expr)
-            if ctype is None or ctype.name in ("netmem_ref", "net_iov", "page", "skb_frag_t",
-                                               "skb_frag") or ctype.name not in self._context_types:
+            if ctype is None or ctype.name not in self._context_types:
                 out.add(name)
         return out
 
@@ -275,13 +283,6 @@ class ProviderModel:
             return max(entries, key=lambda e: e[0])[3]
         return function.params.get(name) or self.model.globals.get(name)
 
-    def _subtree(self, node):
-        stack = [node]
-        while stack:
-            n = stack.pop()
-            yield n
-            stack.extend(n.children)
-
     def parameter_of(self, expr, function: Function) -> int | None:
         """Index of the first parameter the expression is computed from, if any."""
         names = list(function.params)
@@ -296,7 +297,7 @@ class ProviderModel:
         own_area = frag = socket = False
         untrusted = self.facts
         for node in self.derivation(expr, function):
-            for n in self._subtree(node):
+            for n in subtree(node):
                 if n.type == "field_expression":
                     field_name = self.text(n.child_by_field_name("field"))
                     if field_name == "niovs":
@@ -387,8 +388,6 @@ class ProviderModel:
                     out += self.atoms(cond, True)
                 elif cur == parent.child_by_field_name("alternative"):
                     out += self.atoms(cond, False)
-            elif kind == "else_clause":
-                pass
             elif kind in ("while_statement", "for_statement"):
                 cond = parent.child_by_field_name("condition")
                 if cond is not None and cur == parent.child_by_field_name("body"):
@@ -590,7 +589,7 @@ def cast_sites(pm: ProviderModel) -> list[CastSite]:
                 if struct == facts.area_struct:
                     continue
                 owner_call = next((n for node in pm.derivation(args[0], function)
-                                   for n in pm._subtree(node) if n.type == "call_expression"
+                                   for n in subtree(node) if n.type == "call_expression"
                                    and callee_name(model, n) in facts.owner_accessors), None)
                 if owner_call is not None and call_args(owner_call):
                     out.append(CastSite(function, call, call_args(owner_call)[0],

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 from ..finding import Severity
-from ..provider import call_args, callee_name
+from ..provider import call_args, callee_name, subtree
 from ..registry import Check, Rule
 from ._provider import provider_code
 
 _NULLS = ("0", "NULL", "0UL")
+RETURNED = "returned from alloc_netmems"
 
 
 class DmaSyncMissing(Check):
@@ -41,7 +42,7 @@ class DmaSyncMissing(Check):
         for function, anchor, netmem, how in self._placements(pm):
             if self._popped(pm, netmem, function):
                 continue
-            if how != "returned from alloc_netmems" and batched:
+            if how != RETURNED and batched:
                 continue
             if self._synced(pm, function, netmem, set()):
                 continue
@@ -68,7 +69,7 @@ class DmaSyncMissing(Check):
                 for ret in model.nodes_of(function, "return_statement"):
                     value = next((c for c in ret.named_children if c.type != "comment"), None)
                     if value is not None and model.text(value) not in _NULLS:
-                        yield function, ret, value, "returned from alloc_netmems"
+                        yield function, ret, value, RETURNED
         for access in model.pool_accesses:
             if access.chain == "alloc.cache" and access.mode == "push":
                 assignment = access.node.parent.parent
@@ -99,7 +100,7 @@ class DmaSyncMissing(Check):
     def _synced(self, pm, function, netmem, seen) -> bool:
         memory = pm.memory_roots(netmem, function)
         for node in pm.derivation(netmem, function):
-            for sub in pm._subtree(node):
+            for sub in subtree(node):
                 if sub.type == "call_expression" and pm.is_sync_call(callee_name(pm.model, sub) or ""):
                     return True
         for name, call in pm.calls_in(function):

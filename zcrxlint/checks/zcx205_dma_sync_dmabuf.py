@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from ..finding import Severity
+from ..provider import subtree
 from ..registry import Check, Rule
 from ._provider import provider_code
 
@@ -34,7 +35,7 @@ class DmaSyncDmabuf(Check):
                     continue
                 known = next((c for c in pm.dominating(call, function)
                               if c.truth and any(pattern.fullmatch(pm.text(i))
-                                                 for i in pm._subtree(c.node) if i.type in
+                                                 for i in subtree(c.node) if i.type in
                                                  ("identifier", "field_identifier"))), None)
                 if known is not None:
                     why = f"it runs where '{pm.text(known.node)}' holds"
