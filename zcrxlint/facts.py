@@ -136,6 +136,9 @@ class KindFact:
     calls: frozenset[str]
     type_values: frozenset[str]
     area_structs: frozenset[str]
+    ops: str = ""                      # its memory_provider_ops table
+    calls_span: Span = Span()          # releases in which the calls exist (for suggestions)
+    type_values_span: Span = Span()
 
 
 @dataclass(frozen=True, eq=False)
@@ -201,7 +204,8 @@ def _provider_facts(raw: dict, kernel: KernelVersion) -> ProviderFacts:
         casts={c["name"]: CastFact(c["name"], c["provider"])
                for c in own["cast"] if _span(c).holds_at(kernel)},
         kinds=tuple(KindFact(k["provider"], frozenset(k["calls"]), frozenset(k["type_values"]),
-                             frozenset(k["area_structs"])) for k in own["kind"]),
+                             frozenset(k["area_structs"]), k["ops"], _span({"since": k.get("calls_since")}),
+                             _span({"since": k.get("type_values_since")})) for k in own["kind"]),
         frag_types=frozenset(untrusted["frag_types"]),
         frag_calls=frozenset(untrusted["frag_calls"]),
         frag_fields=frozenset(untrusted["frag_fields"]),

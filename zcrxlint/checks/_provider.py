@@ -29,9 +29,13 @@ def proving_guard(ctx, need: str) -> str:
         return f"'pp && pp->mp_ops == &{ops} && pp->mp_priv == ctx' (pp from the niov)"
     for kind in ctx.facts.provider.kinds:
         if kind.provider == need:
-            tests = [f"{c}(niov)" for c in sorted(kind.calls)] + \
-                [f"niov->type == {v}" for v in sorted(kind.type_values)]
-            return " or ".join(tests)
+            kernel = ctx.facts.kernel
+            tests = [f"{c}(niov)" for c in sorted(kind.calls) if kind.calls_span.holds_at(kernel)] + \
+                [f"niov->type == {v}" for v in sorted(kind.type_values)
+                 if kind.type_values_span.holds_at(kernel)]
+            if tests:
+                return " or ".join(tests)
+            return f"'pp && pp->mp_ops == &{kind.ops}' (pp from the niov)"
     return f"a test that the niov belongs to {need}"
 
 
