@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 from helpers import FIXTURES, REPO, TRAILER, file_expectations, parse_codes, run
@@ -48,7 +49,6 @@ def test_readme_codes_table_is_rendered_from_the_rules():
 
 
 def test_rules_lists_each_code_with_its_kernel_range():
-    import json
     code, out, _ = run(["rules", "--format", "json"])
     listed = {r["code"]: r for r in json.loads(out)}
     assert code == 0 and set(listed) == {r.code for r in RULES}

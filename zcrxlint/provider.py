@@ -175,13 +175,16 @@ class ProviderModel:
 
     # ---- calls and syncing ----------------------------------------------------------------
 
+    @functools.cached_property
+    def _calls_by_function(self) -> dict[int, list[tuple[str, object]]]:
+        grouped: dict[int, list] = {id(f): [] for f in self.model.functions}
+        for call in self.model.calls:
+            grouped[id(call.function)].append((call.name, call.node))
+        return grouped
+
     def calls_in(self, function: Function) -> list[tuple[str, object]]:
-        out = []
-        for node in self.model.nodes_of(function, "call_expression"):
-            name = callee_name(self.model, node)
-            if name:
-                out.append((name, node))
-        return out
+        """(callee name, call node) of every direct call in the function, in source order."""
+        return self._calls_by_function[id(function)]
 
     @functools.cached_property
     def syncers(self) -> set[str]:
@@ -534,9 +537,11 @@ class ProviderModel:
 
 
 def assigned_value(model: FileModel, node):
-    """For a field used as the left side of `=`, the right side."""
+    """For a field (or an element of it) used as the left side of `=`, the right side."""
     cur = node
-    while cur.parent is not None and cur.parent.type in ("parenthesized_expression", "field_expression"):
+    while cur.parent is not None and (
+            cur.parent.type in ("parenthesized_expression", "field_expression")
+            or (cur.parent.type == "subscript_expression" and cur.parent.child_by_field_name("argument") == cur)):
         cur = cur.parent
     parent = cur.parent
     if parent is not None and parent.type == "assignment_expression" \

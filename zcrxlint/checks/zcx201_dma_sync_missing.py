@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from ..finding import Severity
-from ..provider import call_args, callee_name, subtree
+from ..provider import assigned_value, call_args, callee_name, subtree
 from ..registry import Check, Rule
 from ._provider import provider_code
 
@@ -72,12 +72,9 @@ class DmaSyncMissing(Check):
                         yield function, ret, value, RETURNED
         for access in model.pool_accesses:
             if access.chain == "alloc.cache" and access.mode == "push":
-                assignment = access.node.parent.parent
-                while assignment is not None and assignment.type != "assignment_expression":
-                    assignment = assignment.parent
-                if assignment is not None and model.text(assignment.child_by_field_name("right")) not in _NULLS:
-                    yield access.function, access.node, assignment.child_by_field_name("right"), \
-                        "stored in pp->alloc.cache"
+                value = assigned_value(model, access.node)
+                if value is not None and model.text(value) not in _NULLS:
+                    yield access.function, access.node, value, "stored in pp->alloc.cache"
 
     @staticmethod
     def _popped(pm, netmem, function) -> bool:
