@@ -17,16 +17,34 @@ def test_json_shape_is_the_design_contract():
     assert code == 1
     assert set(doc) == {"tool", "kernel", "findings", "summary"}
     assert doc["tool"] == {"name": "zcrxlint", "version": "0.1.0"}
-    assert set(doc["summary"]) == {"errors", "warnings", "infos", "patches", "files", "partial"}
+    assert set(doc["summary"]) == {"errors", "warnings", "infos", "patches", "files", "partial",
+                                   "per_patch"}
     assert (doc["summary"]["patches"], doc["summary"]["files"]) == (5, 2)
     first = doc["findings"][0]
     assert set(first) == {"code", "name", "severity", "path", "line", "column", "end_line",
                           "end_column", "function", "message", "patch"}
     assert first["patch"] == {"index": 2, "subject": "io_uring/zcopy_rx: fill the alloc cache from the freelist",
-                              "source": str(DEMO[1])}
+                              "source": str(DEMO[1]), "commit": _envelope_commit(DEMO[1])}
     assert (first["code"], first["name"], first["function"], first["line"], first["column"]) == \
         ("ZCX104", "pp-private-helper", "zrx_refill", 25, 3)
     assert first["end_column"] == 36    # exclusive, as in SARIF
+
+
+def _envelope_commit(patch) -> str:
+    """The commit git format-patch wrote on the mbox `From ` line."""
+    return patch.read_text().split()[1]
+
+
+def test_per_patch_verdicts_for_ci():
+    _, doc = run_json(["check", *DEMO])
+    verdicts = [(p["index"], p["commit"], p["verdict"], p["errors"], p["warnings"], p["infos"])
+                for p in doc["summary"]["per_patch"]]
+    counted = [tuple(sum(f["severity"] == s for f in doc["findings"] if f["patch"]["index"] == index)
+                     for s in ("error", "warning", "info")) for index in range(1, 6)]
+    assert [v[0] for v in verdicts] == [1, 2, 3, 4, 5]
+    assert [v[1] for v in verdicts] == [_envelope_commit(p) for p in DEMO]
+    assert [v[3:] for v in verdicts] == counted
+    assert [v[2] for v in verdicts] == ["pass", "fail", "pass", "fail", "warn"]
 
 
 def test_a_file_created_earlier_in_the_series_is_analysed_whole():

@@ -13,13 +13,15 @@ import click
 from . import __version__
 from . import facts as facts_mod
 from .checks import RULES, find_rule
-from .engine import Analyzer, RunResult, kernel_from_tree
+from .basetree import BaseTree, DirTree, GitError, GitRepo, GitTree
+from .engine import Analyzer, RunResult
 from .errors import InputError, UsageError, ZcrxlintError
 from .facts import KernelVersion
 from .finding import Severity
 from .images import Image
 from .inputs import read_series
-from .report import REPORTERS
+from .gitseries import range_series, staged_series
+from .report import REPORTERS, ReportOptions
 
 FAIL_ON = {"error": Severity.ERROR, "warning": Severity.WARNING, "info": Severity.INFO, "never": None}
 
@@ -30,6 +32,12 @@ def _tree_option(f):
         help="A kernel checkout at the series' base: whole files are analysed, not just hunks.")(f)
 
 
+def _repo_option(f):
+    return click.option(
+        "-C", "repo_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+        show_default=True, help="The git repository (a kernel checkout) to read.")(f)
+
+
 def _common_options(f):
     f = click.option("--format", "fmt", type=click.Choice(sorted(REPORTERS)), default="text",
                      show_default=True, help="Output format.")(f)
@@ -38,10 +46,26 @@ def _common_options(f):
                           "Makefile, else the patch mail's date, else the newest known).")(f)
     f = click.option("--fail-on", "fail_on", type=click.Choice(list(FAIL_ON)), default="warning",
                      show_default=True, help="Exit 1 when a finding is at or above this severity.")(f)
+    # checkpatch.pl's output flags, with its meanings (b4 and CI scripts pass them).
+    f = click.option("--terse", is_flag=True, help="One line per finding.")(f)
+    f = click.option("--showfile", is_flag=True,
+                     help="Prefix each finding with path:line and drop the '#N: FILE:' line.")(f)
+    f = click.option("--emacs", is_flag=True, help="Prefix each finding with input:#N.")(f)
+    f = click.option("--no-summary", "no_summary", is_flag=True,
+                     help="No per-patch 'total:' line, verdict or footer.")(f)
+    f = click.option("--mailback", is_flag=True,
+                     help="Print nothing when there is nothing to report.")(f)
+    f = click.option("-q", "--quiet", is_flag=True,
+                     help="No verdict sentences; 'total:' only for patches with findings.")(f)
     return f
 
 
-def _pick_kernel(option: str | None, tree: Path | None, patches=()) -> KernelVersion:
+def _report_options(terse, showfile, emacs, no_summary, mailback, quiet) -> ReportOptions:
+    return ReportOptions(terse=terse, showfile=showfile, emacs=emacs, summary=not no_summary,
+                         mailback=mailback, quiet=quiet)
+
+
+def _pick_kernel(option: str | None, tree: BaseTree | None, patches=()) -> KernelVersion:
     if option:
         try:
             kernel = KernelVersion.parse(option)
@@ -50,28 +74,44 @@ def _pick_kernel(option: str | None, tree: Path | None, patches=()) -> KernelVer
         facts_mod.check_kernel_known(kernel)
         return kernel
     releases = [r.version for r in facts_mod.known_releases()]
-    if tree is not None:
-        found = kernel_from_tree(tree)
-        if found:
-            kernel = KernelVersion.parse(found)
-            return min(max(kernel, releases[0]), releases[-1])
+    found = tree.kernel() if tree is not None else None
+    if found:
+        kernel = KernelVersion.parse(found)
+        return min(max(kernel, releases[0]), releases[-1])
     for patch in patches:
         if patch.date is not None:
             return facts_mod.kernel_for_date(patch.date.date())
     return releases[-1]
 
 
-def _check_tree(tree: Path | None) -> None:
-    if tree is not None and not tree.is_dir():
+def _dir_tree(tree: Path | None) -> DirTree | None:
+    if tree is None:
+        return None
+    if not tree.is_dir():
         raise InputError(str(tree), "--tree: no such directory")
+    return DirTree(tree)
 
 
-def _emit(run: RunResult, fmt: str, fail_on: str) -> int:
-    REPORTERS[fmt](run, sys.stdout)
+def _emit(run: RunResult, fmt: str, fail_on: str, options: ReportOptions) -> int:
+    REPORTERS[fmt](run, sys.stdout, options)
     threshold = FAIL_ON[fail_on]
     if threshold is not None and any(f.severity >= threshold for f in run.findings):
         return 1
     return 0
+
+
+def _run_series(patches, tree: BaseTree | None, scope: str, kernel: str | None,
+                fmt: str, fail_on: str, options: ReportOptions) -> int:
+    target = _pick_kernel(kernel, tree, patches)
+    analyzer = Analyzer(facts_mod.load(target), tree=tree, scope=scope)
+    run = RunResult(str(target), analyzer.run_series(patches))
+    return _emit(run, fmt, fail_on, options)
+
+
+def _scope_option(f):
+    return click.option(
+        "--scope", type=click.Choice(["new", "all"]), default="new", show_default=True,
+        help="new: findings a patch introduces; all: every finding in touched functions.")(f)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -83,22 +123,71 @@ def cli():
 @cli.command()
 @click.argument("inputs", nargs=-1, required=True)
 @_tree_option
-@click.option("--scope", type=click.Choice(["new", "all"]), default="new", show_default=True,
-              help="new: findings a patch introduces; all: every finding in touched functions.")
+@click.option("--base", "base_rev", metavar="REV", default=None,
+              help="The series' base as a revision of the git repository here (default: the "
+                   "mails' base-commit: trailer, when this repository has that commit).")
+@_scope_option
 @_common_options
-def check(inputs, tree, scope, fmt, kernel, fail_on):
+def check(inputs, tree, base_rev, scope, fmt, kernel, fail_on, **output):
     """Lint a series: patch files, mails, mboxes, plain diffs, or - for stdin, in order."""
-    _check_tree(tree)
-    patches = read_series(list(inputs))
-    target = _pick_kernel(kernel, tree, patches)
-    analyzer = Analyzer(facts_mod.load(target), tree=tree, scope=scope)
-    run = RunResult(str(target), analyzer.run_series(patches))
-    sys.exit(_emit(run, fmt, fail_on))
+    if tree is not None and base_rev is not None:
+        raise UsageError("--tree and --base both name the base tree; give one")
+    base = _dir_tree(tree)
+    series = read_series(list(inputs))
+    if base_rev is not None:
+        repo = GitRepo.find(Path.cwd())
+        commit = repo.resolve(base_rev)
+        if commit is None:
+            raise InputError(f"--base {base_rev}", "unknown revision")
+        base = GitTree(repo, commit)
+    elif base is None and series.base_commit:
+        base = _tree_at_base_commit(series.base_commit)
+    sys.exit(_run_series(series.patches, base, scope, kernel, fmt, fail_on, _report_options(**output)))
+
+
+def _tree_at_base_commit(commit: str) -> GitTree | None:
+    """The tree a series names in base-commit:, if the repository here has that commit."""
+    try:
+        repo = GitRepo.find(Path.cwd())
+    except GitError:
+        return None
+    found = repo.resolve(commit)
+    return GitTree(repo, found) if found else None
+
+
+@cli.command()
+@click.argument("revisions")
+@_repo_option
+@_scope_option
+@_common_options
+def series(revisions, repo_dir, scope, fmt, kernel, fail_on, **output):
+    """Lint the commits of a git range (A..B, A...B, REV~N..REV, or one REV), one patch each."""
+    found = range_series(GitRepo.find(repo_dir), revisions)
+    if not found.patches:
+        click.echo(f"zcrxlint: {revisions}: no non-merge commits that change files", err=True)
+    sys.exit(_run_series(found.patches, found.base, scope, kernel, fmt, fail_on,
+                         _report_options(**output)))
+
+
+@cli.command()
+@click.argument("paths", nargs=-1)
+@_repo_option
+@_scope_option
+@_common_options
+def staged(paths, repo_dir, scope, fmt, kernel, fail_on, **output):
+    """Lint what `git diff --cached` would commit (PATHS narrow it), against HEAD."""
+    # Paths are relative to -C, as git's are; pre-commit runs at the top level and passes
+    # them relative to it.
+    found = staged_series(GitRepo.find(repo_dir), tuple(str((repo_dir / p).absolute()) for p in paths))
+    if not found.patches:
+        click.echo("zcrxlint: nothing staged" + (" in the named paths" if paths else ""), err=True)
+    sys.exit(_run_series(found.patches, found.base, scope, kernel, fmt, fail_on,
+                         _report_options(**output)))
 
 
 def _kernel_root(start: Path) -> Path | None:
     for candidate in (start, *start.parents):
-        if kernel_from_tree(candidate):
+        if DirTree(candidate).kernel():
             return candidate
     return None
 
@@ -125,9 +214,9 @@ def _collect_files(paths: list[str]) -> list[Path]:
 @click.argument("paths", nargs=-1, required=True)
 @_tree_option
 @_common_options
-def files(paths, tree, fmt, kernel, fail_on):
+def files(paths, tree, fmt, kernel, fail_on, **output):
     """Lint whole C files (or directories of them), with no patch."""
-    _check_tree(tree)
+    base = _dir_tree(tree)
     images = []
     roots = set()
     for path in _collect_files(list(paths)):
@@ -141,11 +230,12 @@ def files(paths, tree, fmt, kernel, fail_on):
         except OSError as exc:
             raise InputError(str(path), f"cannot read: {exc.strerror or exc}") from None
         images.append(Image(rel, text))
-    base = tree or (next(iter(roots)) if len(roots) == 1 else None)
+    if base is None and len(roots) == 1:
+        base = DirTree(next(iter(roots)))
     target = _pick_kernel(kernel, base)
     analyzer = Analyzer(facts_mod.load(target), tree=base)
     result = analyzer.run_files(images)
-    sys.exit(_emit(RunResult(str(target), [result]), fmt, fail_on))
+    sys.exit(_emit(RunResult(str(target), [result]), fmt, fail_on, _report_options(**output)))
 
 
 @cli.command()

@@ -7,17 +7,16 @@ that function's pre-image. `scope="all"` keeps every finding of every touched fu
 
 from __future__ import annotations
 
-import os
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from . import cparse
+from .basetree import BaseTree
 from .checks import CHECKS
 from .context import CheckContext
 from .facts import Facts
-from .finding import Finding
+from .finding import Finding, Severity
 from .images import FileImages, Image, ImageSource
 from .model import FileModel
 from .patch import Patch
@@ -40,6 +39,16 @@ class PatchResult:
     files: list[str] = field(default_factory=list)
     partial: list[PartialNote] = field(default_factory=list)
 
+    def count(self, severity: Severity) -> int:
+        return sum(1 for f in self.findings if f.severity == severity)
+
+    @property
+    def verdict(self) -> str:
+        """One word per patch for CI: fail (errors), warn (warnings), pass."""
+        if self.count(Severity.ERROR):
+            return "fail"
+        return "warn" if self.count(Severity.WARNING) else "pass"
+
 
 @dataclass
 class RunResult:
@@ -56,28 +65,13 @@ class RunResult:
 
 
 class TreeIndex:
-    """Answers 'does the base tree define this function or macro?' by reading headers once."""
+    """Answers 'does the base tree define this function or macro?', once per name."""
 
     SEARCH_DIRS = ("include/net", "include/linux", "net/core", "io_uring")
 
-    def __init__(self, tree: Path | None):
+    def __init__(self, tree: BaseTree | None):
         self.tree = tree
-        self._texts: list[bytes] | None = None
         self._answers: dict[str, bool] = {}
-
-    def _load(self) -> list[bytes]:
-        if self._texts is None:
-            self._texts = []
-            for sub in self.SEARCH_DIRS:
-                top = self.tree / sub
-                for dirpath, _, names in os.walk(top):
-                    for name in names:
-                        if name.endswith((".h", ".c")):
-                            try:
-                                self._texts.append((Path(dirpath) / name).read_bytes())
-                            except OSError:
-                                continue
-        return self._texts
 
     def defines(self, name: str) -> bool:
         if self.tree is None:
@@ -86,22 +80,13 @@ class TreeIndex:
             pattern = re.compile(
                 rb"(?m)^(?:#\s*define\s+" + re.escape(name.encode()) + rb"\b|[A-Za-z_][^;{}\n]*\b"
                 + re.escape(name.encode()) + rb"\s*\()")
-            self._answers[name] = any(pattern.search(t) for t in self._load())
+            self._answers[name] = any(pattern.search(t)
+                                      for t in self.tree.texts_mentioning(name, self.SEARCH_DIRS))
         return self._answers[name]
 
 
-def kernel_from_tree(tree: Path) -> str | None:
-    try:
-        head = (tree / "Makefile").read_text(errors="replace")[:4096]
-    except OSError:
-        return None
-    version = re.search(r"(?m)^VERSION\s*=\s*(\d+)", head)
-    patchlevel = re.search(r"(?m)^PATCHLEVEL\s*=\s*(\d+)", head)
-    return f"{version.group(1)}.{patchlevel.group(1)}" if version and patchlevel else None
-
-
 class Analyzer:
-    def __init__(self, facts: Facts, tree: Path | None = None,
+    def __init__(self, facts: Facts, tree: BaseTree | None = None,
                  checks: tuple[Check, ...] = CHECKS, scope: str = "new"):
         self.facts = facts
         self.tree = tree
@@ -166,7 +151,7 @@ class Analyzer:
             for change in patch.files:
                 if not change.is_c:
                     continue
-                imgs = source.images(change)
+                imgs = source.images(change, patch.base)
                 pre = self.model(imgs.pre) if imgs.pre is not None else None
                 post = self.model(imgs.post) if imgs.post is not None else None
                 per_file.append((imgs, pre, post))

@@ -1,7 +1,8 @@
 """Pre- and post-images of each changed file, as complete as can be had.
 
-(1) the file from --tree (at the series' base), else (2) the file as an earlier patch of
-the same series created it, else (3) the hunks alone. In case (3) each hunk is widened to
+(1) the file as an earlier patch of the series left it (created or applied whole), else
+(2) the file from the base tree (--tree DIR, or a commit's parent in `series` mode), else
+(3) the hunks alone. In case (3) each hunk is widened to
 the function git names in its `@@ ... @@ header`: the header line and the braces the hunk
 is missing are written around it as synthetic rows that map to no line of the file.
 """
@@ -10,8 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
-
+from .basetree import BaseTree
 from .patch import FileChange, Hunk
 
 FRAGMENT_PREFIX = "__zcrxlint_fragment_"
@@ -211,26 +211,27 @@ def hunks_only_image(path: str, hunks: tuple[Hunk, ...], old: bool, reason: str)
 
 
 class ImageSource:
-    """Remembers the files the series has shown whole, and reads the base tree."""
+    """Remembers the files the series has shown whole, and reads the base tree.
 
-    def __init__(self, tree: Path | None):
+    A patch that carries its own base (a commit's parent, in `series` mode) is applied to
+    that; otherwise to the file as the series left it, else to the base tree."""
+
+    def __init__(self, tree: BaseTree | None):
         self.tree = tree
         self.known: dict[str, list[str]] = {}   # path -> whole current text, as lines
 
-    def _base(self, path: str) -> tuple[list[str] | None, str]:
-        if path in self.known:
-            return self.known[path], "the series"
-        if self.tree is not None:
-            candidate = self.tree / path
-            if candidate.is_file():
-                try:
-                    text = candidate.read_bytes().decode("utf-8", "surrogateescape")
-                except OSError:
-                    return None, "tree"
-                return text.split("\n"), "--tree"
+    def _base(self, path: str, patch_base: BaseTree | None) -> tuple[list[str] | None, str]:
+        for tree in (patch_base,) if patch_base is not None else (None, self.tree):
+            if tree is None:
+                if path in self.known:
+                    return self.known[path], "the series"
+                continue
+            text = tree.read(path)
+            if text is not None:
+                return text.split("\n"), tree.label
         return None, ""
 
-    def images(self, change: FileChange) -> FileImages:
+    def images(self, change: FileChange, patch_base: BaseTree | None = None) -> FileImages:
         if change.new_path is None:
             self.known.pop(change.old_path or "", None)
             return FileImages(change, None, None, set(), set())
@@ -240,7 +241,7 @@ class ImageSource:
             self.known[path] = lines + [""]
             post = Image(path, "\n".join(lines) + "\n")
             return FileImages(change, None, post, set(range(1, len(lines) + 1)), set())
-        base, origin = self._base(change.old_path)
+        base, origin = self._base(change.old_path, patch_base)
         if base is not None:
             try:
                 post_lines, added, removed_at = apply_hunks(base, change.hunks)
@@ -252,7 +253,8 @@ class ImageSource:
                 pre = Image(change.old_path, "\n".join(base))
                 return FileImages(change, pre, Image(path, "\n".join(post_lines)), added, removed_at)
         else:
-            reason = ("hunks only: the file is not in --tree" if self.tree is not None
+            tree = patch_base or self.tree
+            reason = (f"hunks only: the file is not in {tree.label}" if tree is not None
                       else "hunks only: pass --tree DIR to analyse the whole file")
         self.known.pop(change.old_path, None)
         added, removed_at = set(), set()

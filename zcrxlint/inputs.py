@@ -13,7 +13,10 @@ from .errors import InputError
 from .patch import Patch, find_diff, parse_diff
 
 # An mbox "From " separator: `From <sender or sha> <asctime date>` at the start of a line.
-MBOX_FROM = re.compile(rb"^From \S+ +\w{3} \w{3} +\d+ \d\d:\d\d:\d\d \d{4}\s*$", re.M)
+MBOX_FROM = re.compile(rb"^From (\S+) +\w{3} \w{3} +\d+ \d\d:\d\d:\d\d \d{4}\s*$", re.M)
+# git format-patch puts the commit in the envelope line; the base in a trailer (--base).
+COMMIT_ID = re.compile(r"^[0-9a-f]{40}$")
+BASE_COMMIT = re.compile(r"(?m)^base-commit: ([0-9a-f]{7,40})\s*$")
 HEADER_LINE = re.compile(rb"^[A-Za-z0-9][A-Za-z0-9-]*:[ \t]")
 SUBJECT_TAGS = re.compile(r"^\s*(?:(?:re|fwd?)\s*:\s*)*(?:\[[^\]]*\]\s*)+", re.I)
 COUNTER = re.compile(r"\[[^\]]*?\b(\d+)/(\d+)\]")
@@ -46,20 +49,21 @@ def _read(name: str) -> bytes:
         raise InputError(name, f"cannot read: {exc.strerror or exc}") from None
 
 
-def _split_mbox(raw: bytes) -> list[tuple[bytes, int]]:
-    """The messages of an mbox, each with the number of input lines before its headers."""
-    starts = [m.start() for m in MBOX_FROM.finditer(raw)
+def _split_mbox(raw: bytes) -> list[tuple[bytes, int, str | None]]:
+    """The messages of an mbox, each with the number of input lines before its headers
+    and the sender (for git, the commit) of its `From ` line."""
+    starts = [(m.start(), m.group(1).decode("ascii", "replace")) for m in MBOX_FROM.finditer(raw)
               if m.start() == 0 or raw[m.start() - 2:m.start()] in (b"\n\n", b"\r\n") or raw[:m.start()].strip() == b""]
     if not starts:
-        return [(raw, 0)]
+        return [(raw, 0, None)]
     messages = []
-    for i, start in enumerate(starts):
-        end = starts[i + 1] if i + 1 < len(starts) else len(raw)
+    for i, (start, sender) in enumerate(starts):
+        end = starts[i + 1][0] if i + 1 < len(starts) else len(raw)
         chunk = raw[start:end]
         chunk = chunk.split(b"\n", 1)[1] if b"\n" in chunk else b""
         # mboxrd escaping: ">From " lines in bodies lose one ">".
         chunk = re.sub(rb"(?m)^>(>*From )", rb"\1", chunk)
-        messages.append((chunk, raw.count(b"\n", 0, start) + 1))
+        messages.append((chunk, raw.count(b"\n", 0, start) + 1, sender))
     return messages
 
 
@@ -124,15 +128,17 @@ def _diff_in(text: str, search_from: int, source: str, lines_before: int) -> lis
     return parse_diff(text[start:], source, lines_before + text.count("\n", 0, start) + 1)
 
 
-def _patch_from_message(msg: _Message, source: str, lines_before: int) -> Patch | None:
+def _patch_from_message(msg: _Message, source: str, lines_before: int,
+                        sender: str | None) -> Patch | None:
     """`lines_before`: input lines ahead of the message (exact for 7bit/8bit mail; for
     encoded bodies #N counts lines of the decoded body)."""
     files = _diff_in(msg.text, msg.body_offset, source, lines_before)
     if not files:
         return None
     subject = SUBJECT_TAGS.sub("", msg.subject).strip() or msg.subject
+    commit = sender if sender and COMMIT_ID.match(sender) and sender.strip("0") else None
     return Patch(0, subject, source, files, msg.text.count("\n") + 1, msg.date,
-                 msg.message_id, msg.counter)
+                 msg.message_id, msg.counter, commit=commit)
 
 
 def _series_order(patches: list[Patch]) -> list[Patch]:
@@ -147,10 +153,20 @@ def _series_order(patches: list[Patch]) -> list[Patch]:
     return sorted(patches, key=lambda p: p.counter[0])
 
 
-def read_input(name: str) -> tuple[list[Patch], int]:
-    """The patches of one input, and how many messages it held."""
+@dataclass
+class InputPatches:
+    patches: list[Patch]
+    messages: int
+    base_commit: str | None      # from a `base-commit:` trailer, in any message
+
+
+def read_input(name: str) -> InputPatches:
     source = "<stdin>" if name == "-" else name
-    raw = _read(name)
+    return patches_from_bytes(_read(name), source)
+
+
+def patches_from_bytes(raw: bytes, source: str) -> InputPatches:
+    """The patches of one input (a patch, mail, mbox or plain diff), in series order."""
     if not raw.strip():
         raise InputError(source, "empty input")
     if b"\x00" in raw[:8192]:
@@ -158,36 +174,57 @@ def read_input(name: str) -> tuple[list[Patch], int]:
     stripped = raw.lstrip()
     lead = raw.count(b"\n", 0, len(raw) - len(stripped))
     if MBOX_FROM.match(stripped.split(b"\n", 1)[0] + b"\n") or _looks_like_mail(raw):
-        chunks = _split_mbox(stripped) if MBOX_FROM.match(stripped.split(b"\n", 1)[0]) else [(stripped, 0)]
+        chunks = _split_mbox(stripped) if MBOX_FROM.match(stripped.split(b"\n", 1)[0]) \
+            else [(stripped, 0, None)]
         patches = []
-        for i, (chunk, before) in enumerate(chunks, 1):
+        base_commit = None
+        for i, (chunk, before, sender) in enumerate(chunks, 1):
             label = source if len(chunks) == 1 else f"{source}#{i}"
-            patch = _patch_from_message(_parse_message(chunk, label), label, lead + before)
+            message = _parse_message(chunk, label)
+            base_commit = base_commit or _base_commit(message.text)
+            patch = _patch_from_message(message, label, lead + before, sender)
             if patch:
                 patches.append(patch)
-        return _series_order(patches), len(chunks)
+        return InputPatches(_series_order(patches), len(chunks), base_commit)
     text = raw.decode("utf-8", "replace").replace("\r\n", "\n")
     if find_diff(text) is None:
         raise InputError(source, "not a patch: no diff, mail or mbox found")
     files = _diff_in(text, 0, source, 0)
     if not files:
         raise InputError(source, "not a patch: no file changes found")
-    return [Patch(0, "", source, files, text.count("\n") + 1)], 1
+    return InputPatches([Patch(0, "", source, files, text.count("\n") + 1)], 1, _base_commit(text))
 
 
-def read_series(names: list[str]) -> list[Patch]:
-    """Every input in order, as one series; mails without a diff are skipped."""
-    series: list[Patch] = []
-    messages = 0
-    for name in names:
-        patches, count = read_input(name)
-        messages += count
-        series.extend(patches)
-    if not series:
-        what = ", ".join("<stdin>" if n == "-" else n for n in names)
-        raise InputError(what, f"no patch found ({messages} message{'s' if messages != 1 else ''}, none with a diff)")
-    for index, patch in enumerate(series, 1):
+def _base_commit(text: str) -> str | None:
+    m = BASE_COMMIT.search(text)
+    return m.group(1) if m else None
+
+
+@dataclass
+class Series:
+    patches: list[Patch]
+    base_commit: str | None      # the first `base-commit:` trailer of the inputs
+
+
+def number(patches: list[Patch]) -> list[Patch]:
+    for index, patch in enumerate(patches, 1):
         patch.index = index
         if not patch.subject:
             patch.subject = patch.source
-    return series
+    return patches
+
+
+def read_series(names: list[str]) -> Series:
+    """Every input in order, as one series; mails without a diff are skipped."""
+    patches: list[Patch] = []
+    messages = 0
+    base_commit = None
+    for name in names:
+        found = read_input(name)
+        messages += found.messages
+        patches.extend(found.patches)
+        base_commit = base_commit or found.base_commit
+    if not patches:
+        what = ", ".join("<stdin>" if n == "-" else n for n in names)
+        raise InputError(what, f"no patch found ({messages} message{'s' if messages != 1 else ''}, none with a diff)")
+    return Series(number(patches), base_commit)

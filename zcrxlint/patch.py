@@ -64,6 +64,8 @@ class Patch:
     date: _dt.datetime | None = None
     message_id: str | None = None
     counter: tuple[int, int] | None = None   # [PATCH n/m]
+    commit: str | None = None                # the commit it was made from, when known
+    base: object | None = None               # BaseTree it applies to (a commit's parent)
 
 
 def _strip_prefix(path: str | None) -> str | None:

@@ -7,6 +7,7 @@ import json
 from .. import __version__
 from ..engine import RunResult
 from ..finding import Severity
+from .options import ReportOptions
 
 
 def finding_dict(finding, patch) -> dict:
@@ -15,9 +16,13 @@ def finding_dict(finding, patch) -> dict:
         "path": finding.path, "line": finding.line, "column": finding.column,
         "end_line": finding.end_line, "end_column": finding.end_column,
         "function": finding.function, "message": finding.message,
-        "patch": None if patch is None else
-        {"index": patch.index, "subject": patch.subject, "source": patch.source},
+        "patch": None if patch is None else patch_dict(patch),
     }
+
+
+def patch_dict(patch) -> dict:
+    return {"index": patch.index, "subject": patch.subject, "source": patch.source,
+            "commit": patch.commit}
 
 
 def document(run: RunResult) -> dict:
@@ -35,10 +40,16 @@ def document(run: RunResult) -> dict:
             "patches": sum(1 for r in run.results if r.patch is not None),
             "files": len(files),
             "partial": [p.as_dict() for p in run.partial],
+            # One verdict per patch, for CI that marks each patch (netdev's patchwork checks).
+            "per_patch": [
+                {**patch_dict(r.patch), "verdict": r.verdict,
+                 "errors": r.count(Severity.ERROR), "warnings": r.count(Severity.WARNING),
+                 "infos": r.count(Severity.INFO), "partial": len(r.partial)}
+                for r in run.results if r.patch is not None],
         },
     }
 
 
-def render_json(run: RunResult, stream) -> None:
+def render_json(run: RunResult, stream, options: ReportOptions | None = None) -> None:
     json.dump(document(run), stream, indent=2)
     stream.write("\n")

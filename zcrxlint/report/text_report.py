@@ -4,13 +4,16 @@
     #45: FILE: io_uring/zcrx.c:123:
     +	pp->pages_state_hold_cnt++;
 
-then per patch `total: N errors, M warnings, K checks, L lines checked`.
+then per patch `total: N errors, M warnings, K checks, L lines checked`. The flags
+--terse, --showfile, --emacs, --no-summary, --mailback and -q mean what they mean to
+checkpatch.pl, so b4 and the netdev patch CI read this output as they read its.
 """
 
 from __future__ import annotations
 
 from ..engine import PatchResult, RunResult
 from ..finding import Finding, Severity
+from .options import ReportOptions
 
 
 def _patch_position(result: PatchResult, finding: Finding) -> tuple[int | None, str]:
@@ -27,33 +30,64 @@ def _patch_position(result: PatchResult, finding: Finding) -> tuple[int | None, 
     return None, " "
 
 
-def _block(result: PatchResult, finding: Finding) -> str:
+def _input_name(result: PatchResult) -> str:
+    source = result.patch.source if result.patch is not None else ""
+    return "-" if source == "<stdin>" else source
+
+
+def _block(result: PatchResult, finding: Finding, options: ReportOptions) -> str:
     number, prefix = _patch_position(result, finding)
-    where = f"#{number}: " if number is not None else ""
-    return (f"{finding.severity.checkpatch_level}:{finding.code}: {finding.message}\n"
-            f"{where}FILE: {finding.path}:{finding.line}:\n"
-            f"{prefix}{finding.line_text}\n")
+    lead = ""
+    if options.showfile or (options.emacs and number is None):
+        lead = f"{finding.path}:{finding.line}: "
+    elif options.emacs:
+        lead = f"{_input_name(result)}:{number}: "
+    first = f"{lead}{finding.severity.checkpatch_level}:{finding.code}: {finding.message}\n"
+    if options.terse:
+        return first
+    where = "" if options.showfile else \
+        f"{f'#{number}: ' if number is not None else ''}FILE: {finding.path}:{finding.line}:\n"
+    return f"{first}{where}{prefix}{finding.line_text}\n\n"
 
 
-def render_text(run: RunResult, stream) -> None:
+def banner(result: PatchResult, total: int) -> str:
+    patch = result.patch
+    if patch.commit:
+        return f"Commit {patch.commit[:12]} (\"{patch.subject}\")"
+    return f"Patch {patch.index}/{total} (\"{patch.subject}\") from {patch.source}"
+
+
+def render_text(run: RunResult, stream, options: ReportOptions = ReportOptions()) -> None:
+    if options.mailback and not run.findings and not run.partial:
+        return
     several = len(run.results) > 1
     total = len(run.results)
     for result in run.results:
         patch = result.patch
-        name = patch.source if patch is not None else ", ".join(result.files) or "input"
-        if several and patch is not None:
-            stream.write(f"Patch {patch.index}/{total} (\"{patch.subject}\") from {patch.source}\n")
+        clean = not result.findings
+        if patch is not None and (several or patch.commit) and not options.quiet:
+            stream.write(f"{banner(result, total)}\n")
         for finding in result.findings:
-            stream.write(_block(result, finding) + "\n")
-        counts = {s: sum(1 for f in result.findings if f.severity == s) for s in Severity}
-        lines = patch.line_count if patch is not None else 0
-        stream.write(f"total: {counts[Severity.ERROR]} errors, {counts[Severity.WARNING]} warnings, "
-                     f"{counts[Severity.INFO]} checks, {lines} lines checked\n")
+            stream.write(_block(result, finding, options))
+        if options.summary and not (clean and options.quiet):
+            lines = patch.line_count if patch is not None else 0
+            stream.write(f"total: {result.count(Severity.ERROR)} errors, "
+                         f"{result.count(Severity.WARNING)} warnings, "
+                         f"{result.count(Severity.INFO)} checks, {lines} lines checked\n")
         for note in result.partial:
             stream.write(f"NOTE: {note.path} analysed in part: {note.reason}\n")
-        verdict = ("has page_pool memory-provider problems, please review."
-                   if result.findings else "has no obvious page_pool memory-provider problems.")
-        stream.write(f"\n{name} {verdict}\n")
+        if options.summary and not options.quiet:
+            name = patch.source if patch is not None else ", ".join(result.files) or "input"
+            if patch is not None and patch.commit:
+                name = f"Commit {patch.commit[:12]}"
+            verdict = ("has page_pool memory-provider problems, please review."
+                       if result.findings else "has no obvious page_pool memory-provider problems.")
+            stream.write(f"\n{name} {verdict}\n")
+            if several:
+                stream.write("\n")
+    if options.summary and not options.quiet:
         if several:
-            stream.write("\n")
-    stream.write(f"kernel facts: {run.kernel}\n")
+            verdicts = [r.verdict for r in run.results]
+            stream.write(f"{total} patches: {verdicts.count('fail')} with errors, "
+                         f"{verdicts.count('warn')} with warnings, {verdicts.count('pass')} clean\n")
+        stream.write(f"kernel facts: {run.kernel}\n")

@@ -1,0 +1,164 @@
+"""The tree a series applies to: a directory (--tree DIR) or a commit of a git repository.
+
+Both answer the same three questions: the text of a file, which files under some
+directories mention a word (to find definitions), and the kernel release in the Makefile.
+A git tree reads blobs through one `git cat-file --batch` process, so a series over a
+large repository reads only the files its patches touch.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from pathlib import Path
+
+from .errors import InputError
+
+GIT_TIMEOUT = 120
+
+
+def kernel_from_makefile(text: str | None) -> str | None:
+    if not text:
+        return None
+    head = text[:4096]
+    version = re.search(r"(?m)^VERSION\s*=\s*(\d+)", head)
+    patchlevel = re.search(r"(?m)^PATCHLEVEL\s*=\s*(\d+)", head)
+    return f"{version.group(1)}.{patchlevel.group(1)}" if version and patchlevel else None
+
+
+class BaseTree:
+    label = ""
+
+    def read(self, path: str) -> str | None:
+        raise NotImplementedError
+
+    def texts_mentioning(self, word: str, dirs: tuple[str, ...]) -> list[bytes]:
+        raise NotImplementedError
+
+    def kernel(self) -> str | None:
+        return kernel_from_makefile(self.read("Makefile"))
+
+
+class DirTree(BaseTree):
+    def __init__(self, root: Path):
+        self.root = root
+        self.label = "--tree"
+        self._texts: dict[tuple[str, ...], list[bytes]] = {}
+
+    def read(self, path: str) -> str | None:
+        candidate = self.root / path
+        try:
+            # Paths come from diff headers: never follow one out of the tree.
+            if not candidate.resolve().is_relative_to(self.root.resolve()) or not candidate.is_file():
+                return None
+            return candidate.read_bytes().decode("utf-8", "surrogateescape")
+        except OSError:
+            return None
+
+    def texts_mentioning(self, word: str, dirs: tuple[str, ...]) -> list[bytes]:
+        if dirs not in self._texts:
+            texts = []
+            for sub in dirs:
+                for dirpath, _, names in os.walk(self.root / sub):
+                    for name in names:
+                        if name.endswith((".h", ".c")):
+                            try:
+                                texts.append((Path(dirpath) / name).read_bytes())
+                            except OSError:
+                                continue
+            self._texts[dirs] = texts
+        needle = word.encode()
+        return [t for t in self._texts[dirs] if needle in t]
+
+
+class GitError(InputError):
+    pass
+
+
+class GitRepo:
+    """One repository, read with plumbing commands; blobs through a persistent cat-file."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._batch: subprocess.Popen | None = None
+
+    def git(self, *args: str, input: bytes | None = None, check: bool = True) -> bytes:
+        try:
+            done = subprocess.run(["git", "-C", str(self.path), *args], input=input,
+                                  capture_output=True, timeout=GIT_TIMEOUT)
+        except FileNotFoundError:
+            raise GitError("git", "the git executable is not installed") from None
+        except subprocess.TimeoutExpired:
+            raise GitError(f"git {args[0]}", f"no answer in {GIT_TIMEOUT} s") from None
+        if check and done.returncode != 0:
+            reason = done.stderr.decode("utf-8", "replace").strip().splitlines()
+            raise GitError(f"git {' '.join(args[:2])}", reason[-1] if reason else f"exit {done.returncode}")
+        return done.stdout
+
+    @classmethod
+    def find(cls, start: Path) -> "GitRepo":
+        repo = cls(start)
+        try:
+            top = repo.git("rev-parse", "--show-toplevel")
+        except GitError:
+            raise GitError(str(start), "not inside a git repository") from None
+        return cls(Path(top.decode().strip()))
+
+    def resolve(self, rev: str) -> str | None:
+        out = self.git("rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}",
+                       check=False)
+        return out.decode().strip() or None
+
+    def blob(self, rev: str, path: str) -> bytes | None:
+        if self._batch is None:
+            self._batch = subprocess.Popen(
+                ["git", "-C", str(self.path), "cat-file", "--batch"],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        assert self._batch.stdin and self._batch.stdout
+        if "\n" in path:
+            return None
+        self._batch.stdin.write(f"{rev}:{path}\n".encode("utf-8", "surrogateescape"))
+        self._batch.stdin.flush()
+        header = self._batch.stdout.readline().split()
+        if len(header) != 3:
+            return None
+        size = int(header[2])
+        data = self._batch.stdout.read(size)
+        self._batch.stdout.read(1)
+        return data if header[1] == b"blob" else None
+
+    def close(self) -> None:
+        if self._batch is not None:
+            self._batch.stdin.close()
+            self._batch.wait()
+            self._batch = None
+
+
+class GitTree(BaseTree):
+    """The tree of one commit (or, with rev None, an empty tree: a root commit's parent)."""
+
+    def __init__(self, repo: GitRepo, rev: str | None):
+        self.repo = repo
+        self.rev = rev
+        self.label = f"commit {rev[:12]}" if rev else "an empty tree"
+
+    def read(self, path: str) -> str | None:
+        if self.rev is None:
+            return None
+        data = self.repo.blob(self.rev, path)
+        return None if data is None else data.decode("utf-8", "surrogateescape")
+
+    def texts_mentioning(self, word: str, dirs: tuple[str, ...]) -> list[bytes]:
+        if self.rev is None:
+            return []
+        out = self.repo.git("grep", "-l", "-z", "-w", "-F", "-e", word, self.rev, "--", *dirs,
+                            check=False)
+        prefix = f"{self.rev}:"
+        texts = []
+        for name in out.decode("utf-8", "surrogateescape").split("\0"):
+            if name.startswith(prefix):
+                data = self.repo.blob(self.rev, name[len(prefix):])
+                if data is not None:
+                    texts.append(data)
+        return texts

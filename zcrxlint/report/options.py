@@ -1,0 +1,15 @@
+"""What the user asked of the text output, with checkpatch.pl's flag names and meanings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ReportOptions:
+    terse: bool = False       # one line per finding
+    showfile: bool = False    # `path:line: ` before each finding, no `#N: FILE:` line
+    emacs: bool = False       # `input:#N: ` before each finding
+    summary: bool = True      # the `total:` line, the verdict and the footer
+    mailback: bool = False    # print nothing at all when there is nothing to say
+    quiet: bool = False       # no verdict sentences; `total:` only for patches with findings
