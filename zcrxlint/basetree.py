@@ -111,14 +111,18 @@ class GitRepo:
         return out.decode().strip() or None
 
     def blob(self, rev: str, path: str) -> bytes | None:
+        if "\n" in path:
+            return None
+        return self.object(f"{rev}:{path}")
+
+    def object(self, name: str) -> bytes | None:
+        """A blob by any name cat-file takes (`rev:path`, or an object id, abbreviated)."""
         if self._batch is None:
             self._batch = subprocess.Popen(
                 ["git", "-C", str(self.path), "cat-file", "--batch"],
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
         assert self._batch.stdin and self._batch.stdout
-        if "\n" in path:
-            return None
-        self._batch.stdin.write(f"{rev}:{path}\n".encode("utf-8", "surrogateescape"))
+        self._batch.stdin.write(f"{name}\n".encode("utf-8", "surrogateescape"))
         self._batch.stdin.flush()
         header = self._batch.stdout.readline().split()
         if len(header) != 3:

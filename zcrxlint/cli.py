@@ -101,9 +101,9 @@ def _emit(run: RunResult, fmt: str, fail_on: str, options: ReportOptions) -> int
 
 
 def _run_series(patches, tree: BaseTree | None, scope: str, kernel: str | None,
-                fmt: str, fail_on: str, options: ReportOptions) -> int:
+                fmt: str, fail_on: str, options: ReportOptions, objects: GitRepo | None = None) -> int:
     target = _pick_kernel(kernel, tree, patches)
-    analyzer = Analyzer(facts_mod.load(target), tree=tree, scope=scope)
+    analyzer = Analyzer(facts_mod.load(target), tree=tree, scope=scope, objects=objects)
     run = RunResult(str(target), analyzer.run_series(patches))
     return _emit(run, fmt, fail_on, options)
 
@@ -134,25 +134,24 @@ def check(inputs, tree, base_rev, scope, fmt, kernel, fail_on, **output):
         raise UsageError("--tree and --base both name the base tree; give one")
     base = _dir_tree(tree)
     series = read_series(list(inputs))
+    # Inside a git repository (a kernel checkout, as b4 runs its check commands), the
+    # pre-images the patches name by object id are read from it.
+    try:
+        here = GitRepo.find(Path.cwd())
+    except GitError:
+        if base_rev is not None:
+            raise
+        here = None
     if base_rev is not None:
-        repo = GitRepo.find(Path.cwd())
-        commit = repo.resolve(base_rev)
+        commit = here.resolve(base_rev)
         if commit is None:
             raise InputError(f"--base {base_rev}", "unknown revision")
-        base = GitTree(repo, commit)
-    elif base is None and series.base_commit:
-        base = _tree_at_base_commit(series.base_commit)
-    sys.exit(_run_series(series.patches, base, scope, kernel, fmt, fail_on, _report_options(**output)))
-
-
-def _tree_at_base_commit(commit: str) -> GitTree | None:
-    """The tree a series names in base-commit:, if the repository here has that commit."""
-    try:
-        repo = GitRepo.find(Path.cwd())
-    except GitError:
-        return None
-    found = repo.resolve(commit)
-    return GitTree(repo, found) if found else None
+        base = GitTree(here, commit)
+    elif base is None and series.base_commit and here is not None:
+        found = here.resolve(series.base_commit)
+        base = GitTree(here, found) if found else None
+    sys.exit(_run_series(series.patches, base, scope, kernel, fmt, fail_on, _report_options(**output),
+                         objects=here))
 
 
 @cli.command()

@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from . import cparse
-from .basetree import BaseTree
+from .basetree import BaseTree, GitRepo
 from .checks import CHECKS
 from .context import CheckContext
 from .facts import Facts
@@ -38,6 +38,11 @@ class PatchResult:
     findings: list[Finding] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
     partial: list[PartialNote] = field(default_factory=list)
+    files_lines: int = 0               # lines read in files mode
+
+    @property
+    def lines_checked(self) -> int:
+        return self.patch.line_count if self.patch is not None else self.files_lines
 
     def count(self, severity: Severity) -> int:
         return sum(1 for f in self.findings if f.severity == severity)
@@ -87,9 +92,11 @@ class TreeIndex:
 
 class Analyzer:
     def __init__(self, facts: Facts, tree: BaseTree | None = None,
-                 checks: tuple[Check, ...] = CHECKS, scope: str = "new"):
+                 checks: tuple[Check, ...] = CHECKS, scope: str = "new",
+                 objects: GitRepo | None = None):
         self.facts = facts
         self.tree = tree
+        self.objects = objects      # a repository to read pre-images from by object id
         self.checks = tuple(c for c in checks if c.rule.applies_to(facts.kernel))
         self.scope = scope
         self.tree_index = TreeIndex(tree)
@@ -142,7 +149,7 @@ class Analyzer:
     # ---- series ---------------------------------------------------------------------------
 
     def run_series(self, patches: list[Patch]) -> list[PatchResult]:
-        source = ImageSource(self.tree)
+        source = ImageSource(self.tree, self.objects)
         staged: list[tuple[Patch, list[tuple[FileImages, FileModel | None, FileModel | None]]]] = []
         # First every image of every patch, so struct members and definitions anywhere in
         # the series are known before any check runs.
@@ -218,6 +225,7 @@ class Analyzer:
         result = PatchResult(None)
         for model in models:
             result.files.append(model.path)
+            result.files_lines += model.image.text.count("\n")
             reason = self.partial_reason(model)
             if reason:
                 result.partial.append(PartialNote(model.path, reason))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from .basetree import BaseTree
+from .basetree import BaseTree, GitRepo
 from .patch import FileChange, Hunk
 
 FRAGMENT_PREFIX = "__zcrxlint_fragment_"
@@ -214,21 +214,28 @@ class ImageSource:
     """Remembers the files the series has shown whole, and reads the base tree.
 
     A patch that carries its own base (a commit's parent, in `series` mode) is applied to
-    that; otherwise to the file as the series left it, else to the base tree."""
+    that; otherwise to the file as the series left it, else to the base tree, else to the
+    pre-image object its `index` line names, when the repository at hand has it (as
+    `git am -3` finds it)."""
 
-    def __init__(self, tree: BaseTree | None):
+    def __init__(self, tree: BaseTree | None, objects: GitRepo | None = None):
         self.tree = tree
+        self.objects = objects
         self.known: dict[str, list[str]] = {}   # path -> whole current text, as lines
 
-    def _base(self, path: str, patch_base: BaseTree | None) -> tuple[list[str] | None, str]:
-        for tree in (patch_base,) if patch_base is not None else (None, self.tree):
-            if tree is None:
-                if path in self.known:
-                    return self.known[path], "the series"
-                continue
-            text = tree.read(path)
-            if text is not None:
-                return text.split("\n"), tree.label
+    def _base(self, change: FileChange, patch_base: BaseTree | None) -> tuple[list[str] | None, str]:
+        path = change.old_path
+        if patch_base is not None:
+            text = patch_base.read(path)
+            return (text.split("\n"), patch_base.label) if text is not None else (None, "")
+        if path in self.known:
+            return self.known[path], "the series"
+        text = self.tree.read(path) if self.tree is not None else None
+        if text is not None:
+            return text.split("\n"), self.tree.label
+        data = self.objects.object(change.old_blob) if self.objects and change.old_blob else None
+        if data is not None:
+            return data.decode("utf-8", "surrogateescape").split("\n"), f"git object {change.old_blob}"
         return None, ""
 
     def images(self, change: FileChange, patch_base: BaseTree | None = None) -> FileImages:
@@ -241,7 +248,7 @@ class ImageSource:
             self.known[path] = lines + [""]
             post = Image(path, "\n".join(lines) + "\n")
             return FileImages(change, None, post, set(range(1, len(lines) + 1)), set())
-        base, origin = self._base(change.old_path, patch_base)
+        base, origin = self._base(change, patch_base)
         if base is not None:
             try:
                 post_lines, added, removed_at = apply_hunks(base, change.hunks)
@@ -254,8 +261,13 @@ class ImageSource:
                 return FileImages(change, pre, Image(path, "\n".join(post_lines)), added, removed_at)
         else:
             tree = patch_base or self.tree
-            reason = (f"hunks only: the file is not in {tree.label}" if tree is not None
-                      else "hunks only: pass --tree DIR to analyse the whole file")
+            if tree is not None:
+                reason = f"hunks only: the file is not in {tree.label}"
+            elif self.objects is not None and change.old_blob:
+                reason = (f"hunks only: this repository lacks the pre-image {change.old_blob}; "
+                          "pass --tree DIR, or lint the whole series")
+            else:
+                reason = "hunks only: pass --tree DIR to analyse the whole file"
         self.known.pop(change.old_path, None)
         added, removed_at = set(), set()
         for hunk in change.hunks:

@@ -13,6 +13,7 @@ from .errors import InputError
 C_SUFFIXES = (".c", ".h")
 # Where the diff of a message starts: a git header, a plain unified header, or svn-style Index.
 DIFF_START = re.compile(r"(?m)^(?:diff --git |Index: |--- \S[^\n]*\n\+\+\+ )")
+GIT_INDEX = re.compile(r"(?m)^index ([0-9a-f]{7,64})\.\.[0-9a-f]{7,64}")
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,7 @@ class FileChange:
     new_path: str | None      # None when the patch deletes it
     hunks: tuple[Hunk, ...]
     binary: bool = False
+    old_blob: str | None = None   # git's `index <old>..<new>` pre-image object id
 
     @property
     def path(self) -> str:
@@ -105,5 +107,8 @@ def parse_diff(text: str, source: str, first_line: int = 1) -> list[FileChange]:
                               (h.section_header or "").strip(), lines))
         old = None if pfile.is_added_file else _strip_prefix(pfile.source_file)
         new = None if pfile.is_removed_file else _strip_prefix(pfile.target_file)
-        changes.append(FileChange(old, new, tuple(hunks), binary=bool(pfile.is_binary_file)))
+        index = GIT_INDEX.search(str(pfile.patch_info or ""))
+        old_blob = index.group(1) if index and index.group(1).strip("0") else None
+        changes.append(FileChange(old, new, tuple(hunks), binary=bool(pfile.is_binary_file),
+                                  old_blob=old_blob))
     return changes

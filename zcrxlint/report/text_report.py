@@ -70,10 +70,9 @@ def render_text(run: RunResult, stream, options: ReportOptions = ReportOptions()
         for finding in result.findings:
             stream.write(_block(result, finding, options))
         if options.summary and not (clean and options.quiet):
-            lines = patch.line_count if patch is not None else 0
             stream.write(f"total: {result.count(Severity.ERROR)} errors, "
                          f"{result.count(Severity.WARNING)} warnings, "
-                         f"{result.count(Severity.INFO)} checks, {lines} lines checked\n")
+                         f"{result.count(Severity.INFO)} checks, {result.lines_checked} lines checked\n")
         for note in result.partial:
             stream.write(f"NOTE: {note.path} analysed in part: {note.reason}\n")
         if options.summary and not options.quiet:

@@ -1,0 +1,140 @@
+"""The tools users already run, for real: pre-commit (the hooks of this repository, by
+`pre-commit try-repo`) and b4 (offline, over a local mbox, with zcrxlint as its per-patch
+check command and as the consumer of `b4 am -o -`)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from helpers import REPO, command
+from kernel_repo import BAD_ACCOUNTING, FIVE_COMMITS, GIT_ENV, PROVIDER, git, make_kernel_repo
+
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def _tool(name: str) -> str:
+    found = shutil.which(name) or str(Path(sys.executable).parent / name)
+    assert Path(found).exists(), f"{name} is not installed: pip install '.[test]'"
+    return found
+
+
+def _isolated_env(tmp_path: Path) -> dict:
+    """No user configuration or caches leak in, and none are written to."""
+    home = tmp_path / "home"
+    home.mkdir(exist_ok=True)
+    return {**os.environ, **GIT_ENV, "HOME": str(home), "XDG_CACHE_HOME": str(home / "cache"),
+            "XDG_DATA_HOME": str(home / "data"), "XDG_CONFIG_HOME": str(home / "config"),
+            "PRE_COMMIT_HOME": str(tmp_path / "pre-commit"), "ZCRXLINT_DEBUG": ""}
+
+
+def test_pre_commit_try_repo_fails_on_the_finding_then_passes(tmp_path):
+    kernel = make_kernel_repo(tmp_path, series=[])
+    env = _isolated_env(tmp_path)
+    target = kernel.path / PROVIDER
+    good = target.read_text()
+    anchor = "\t\tnet_mp_niov_set_page_pool(pp, niov);\n"
+    target.write_text(good.replace(anchor, anchor + BAD_ACCOUNTING))
+    git(kernel.path, "add", PROVIDER)
+    bad_line = target.read_text().split("\n").index(BAD_ACCOUNTING.rstrip("\n")) + 1
+
+    def pre_commit():
+        return subprocess.run([_tool("pre-commit"), "try-repo", str(REPO), "--verbose", "--color", "never"],
+                              cwd=kernel.path, env=env, capture_output=True, text=True, timeout=300)
+
+    failed = pre_commit()
+    assert failed.returncode == 1, failed.stdout + failed.stderr
+    # Both hooks fail: the staged change, and the staged file read whole.
+    assert re.search(r"zcrxlint \(page_pool memory providers, staged change\)\.+Failed", failed.stdout)
+    assert re.search(r"zcrxlint \(page_pool memory providers, whole files\)\.+Failed", failed.stdout)
+    located = re.findall(r"^ERROR:ZCX101: .*\n(?:#\d+: )?FILE: (\S+):(\d+):", failed.stdout, re.M)
+    assert located == [(PROVIDER, str(bad_line))] * 2
+
+    # The author fixes the change: the pool's own helper already accounts the niov.
+    target.write_text(good.replace(anchor, anchor + "\t\t/* accounted by net_mp_niov_set_page_pool() */\n"))
+    git(kernel.path, "add", PROVIDER)
+    fixed = pre_commit()
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+    assert len(re.findall(r"\.+Passed$", fixed.stdout, re.M)) == 2
+
+
+# ---- b4 ------------------------------------------------------------------------------------
+
+@pytest.fixture
+def mailed_series(tmp_path):
+    """The five-commit series as a reviewer receives it: a threaded mbox with a cover letter."""
+    kernel = make_kernel_repo(tmp_path)
+    out = tmp_path / "outgoing"
+    git(kernel.path, "format-patch", "-q", "--cover-letter", "--thread=shallow", f"--base={kernel.base}",
+        "--subject-prefix=PATCH net-next", "-o", str(out), f"{kernel.base}..HEAD")
+    messages = sorted(out.glob("*.patch"))
+    cover = messages[0].read_text().replace("*** SUBJECT HERE ***", "io_uring/zcopy: refill work")
+    messages[0].write_text(cover)
+    mbox = tmp_path / "thread.mbox"
+    mbox.write_text("".join(m.read_text() for m in messages))
+    # The reviewer's checkout has the base, not the series.
+    git(kernel.path, "branch", "base", kernel.base)
+    reviewer = tmp_path / "reviewer"
+    git(tmp_path, "clone", "-q", "--no-local", "--single-branch", "--branch", "base", str(kernel.path), str(reviewer))
+    assert git(reviewer, "cat-file", "-t", kernel.base).strip() == "commit"
+    assert subprocess.run(["git", "-C", str(reviewer), "cat-file", "-e", kernel.commits[0]]).returncode != 0
+    return kernel, mbox, reviewer
+
+
+def _b4(tmp_path, *args, check_cmd: str | None = None, cwd: Path) -> subprocess.CompletedProcess:
+    config = ["-c", f"b4.am-perpatch-check-cmd={check_cmd}"] if check_cmd else []
+    return subprocess.run([_tool("b4"), "--offline-mode", "--no-stdin", *config, *args], cwd=cwd,
+                          env=_isolated_env(tmp_path), capture_output=True, timeout=120,
+                          stdin=subprocess.DEVNULL)
+
+
+def test_b4_am_output_piped_into_check(mailed_series, tmp_path):
+    kernel, mbox, reviewer = mailed_series
+    am = _b4(tmp_path, "am", "-m", str(mbox), "-o", "-", cwd=reviewer)
+    assert am.returncode == 0, am.stderr.decode()
+    linted = command(["check", "-", "--format", "json"], cwd=reviewer, stdin=am.stdout)
+    assert linted.returncode == 1, linted.stderr.decode()
+    doc = json.loads(linted.stdout)
+    subjects = [s for s, _ in FIVE_COMMITS]
+    assert [p["subject"] for p in doc["summary"]["per_patch"]] == subjects
+    bad = kernel.commits[2]
+    assert {(f["patch"]["index"], f["path"], f["line"], f["code"]) for f in doc["findings"]} == {
+        (3, PROVIDER, kernel.line_of(bad, PROVIDER, BAD_ACCOUNTING.strip()), "ZCX101"),
+        (3, PROVIDER, kernel.line_of(bad, PROVIDER, "net_mp_netmem_place_in_cache(pp, netmem);"), "ZCX201"),
+    }
+    # b4 drops the cover letter and its base-commit:, but the first pre-image is the
+    # object the diff's index line names, which the checkout has; the rest is the series'.
+    assert doc["summary"]["partial"] == []
+
+
+def test_b4_per_patch_check_command(mailed_series, tmp_path):
+    """The reviewer's `b4 am --check` with zcrxlint as am-perpatch-check-cmd: each patch
+    mail alone on stdin, run at the top of the checkout; b4 marks a line with ERROR: as
+    failed. A patch alone whose pre-image the checkout lacks is read from its hunks, and
+    says so on its own line rather than passing in silence."""
+    kernel, mbox, reviewer = mailed_series
+    zcrxlint = _tool("zcrxlint")
+    checked = _b4(tmp_path, "am", "--check", "-m", str(mbox), "-o", "-", cwd=reviewer,
+                  check_cmd=f"{zcrxlint} check --terse --showfile --no-summary --mailback -q -")
+    assert checked.returncode == 0, checked.stderr.decode()
+    report = ANSI.sub("", checked.stderr.decode())
+    per_patch = re.findall(r"^  \[PATCH (\d)/5\] (.*)\n((?:    .*\n)+)", report, re.M)
+    assert [int(n) for n, _, _ in per_patch] == [1, 2, 3, 4, 5], report
+    lines = {int(n): [ln.strip() for ln in block.splitlines()] for n, _, block in per_patch}
+    bad = kernel.commits[2]
+    bump = kernel.line_of(bad, PROVIDER, BAD_ACCOUNTING.strip())
+    assert [ln.split(": ERROR:")[0] for ln in lines[3] if "ERROR:" in ln] == [f"● zcrxlint: {PROVIDER}:{bump}"]
+    assert "ERROR:ZCX101: pp->pages_state_hold_cnt written outside page_pool" in lines[3][0]
+    lacks = f"● zcrxlint: NOTE: {PROVIDER} analysed in part: hunks only: this repository lacks the pre-image"
+    assert [ln.startswith(lacks) for ln in lines[3][1:]] == [True]
+    # Patches 1 and 4 apply to files the checkout has: read whole, nothing to say.
+    assert lines[1] == lines[4] == ["● zcrxlint: passed all checks"], report
+    for later in (2, 5):
+        assert lines[later][0].startswith(lacks), report
