@@ -152,3 +152,54 @@ def test_rules_and_explain():
     by_code, by_name = run(["explain", "ZCX102"]), run(["explain", "pp-alloc-cache-write"])
     assert by_code == by_name and by_code[0] == 0
     assert "net_mp_netmem_place_in_cache(pp, netmem);" in by_code[1]
+
+
+# ---- checkpatch.pl's output flags, which b4 and CI scripts pass ---------------------------
+
+def _findings(args):
+    _, doc = run_json(args)
+    return doc["findings"]
+
+
+def test_terse_is_one_line_per_finding_then_the_total():
+    findings = _findings(["check", *DEMO])
+    code, out, _ = run(["check", *DEMO, "--terse", "-q"])
+    assert code == 1
+    lines = out.splitlines()
+    shown = [ln for ln in lines if re.match(r"^(ERROR|WARNING|CHECK):ZCX\d{3}: ", ln)]
+    assert [ln.split(":")[1] for ln in shown] == [f["code"] for f in findings]
+    # -q: totals only for patches with findings, no verdicts, no banners.
+    assert [ln for ln in lines if ln not in shown] == [
+        ln for ln in lines if ln.startswith("total: ")]
+    assert len([ln for ln in lines if ln.startswith("total: ")]) == 3
+
+
+def test_b4_line_protocol_showfile_terse_no_summary_mailback():
+    """b4 prep's check command: exactly one `path:line: LEVEL:CODE: msg` line per finding,
+    and nothing at all for a clean patch."""
+    _, doc = run_json(["check", DEMO[3]])
+    code, out, _ = run(["check", DEMO[3], "--terse", "--showfile", "--no-summary", "--mailback"])
+    assert code == 1
+    assert out.splitlines() == [
+        f"{f['path']}:{f['line']}: {f['severity'].upper()}:{f['code']}: {f['message']}" for f in doc["findings"]
+    ] + [f"NOTE: {p['path']} analysed in part: {p['reason']}" for p in doc["summary"]["partial"]]
+    code, out, _ = run(["check", DEMO[0], "--terse", "--showfile", "--no-summary", "--mailback"])
+    assert (code, out) == (0, "")
+
+
+def test_emacs_prefixes_the_input_and_its_line():
+    code, out, _ = run(["check", DEMO[3], "--emacs", "--terse", "--no-summary"])
+    numbers = re.findall(r"^(\S+):(\d+): (?:ERROR|WARNING):ZCX\d{3}: ", out, re.M)
+    assert [n[0] for n in numbers] == [str(DEMO[3])] * 2
+    _, blocks, _ = run(["check", DEMO[3]])
+    assert [n[1] for n in numbers] == re.findall(r"^#(\d+): FILE:", blocks, re.M)
+    # Standard input is named "-", as checkpatch names it (b4 strips a leading "-:").
+    piped = command(["check", "-", "--emacs", "--terse", "--no-summary"], stdin=DEMO[3].read_bytes())
+    assert re.findall(r"^-:(\d+): ", piped.stdout.decode(), re.M) == [n[1] for n in numbers]
+
+
+def test_showfile_keeps_the_source_line_but_drops_the_patch_line():
+    code, out, _ = run(["check", DEMO[3], "--showfile", "--no-summary"])
+    blocks = re.findall(r"^(\S+):(\d+): (?:ERROR|WARNING):ZCX\d{3}: .*\n(.*)\n", out, re.M)
+    assert [(b[0], b[1]) for b in blocks] == [("io_uring/zcopy_rx.c", "50"), ("io_uring/zcopy_rx.c", "51")]
+    assert all(b[2].startswith("+") for b in blocks) and "FILE:" not in out and "total:" not in out

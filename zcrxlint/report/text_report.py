@@ -65,7 +65,7 @@ def render_text(run: RunResult, stream, options: ReportOptions = ReportOptions()
     for result in run.results:
         patch = result.patch
         clean = not result.findings
-        if patch is not None and (several or patch.commit) and not options.quiet:
+        if patch is not None and several and not options.quiet:
             stream.write(f"{banner(result, total)}\n")
         for finding in result.findings:
             stream.write(_block(result, finding, options))
