@@ -18,3 +18,25 @@ def test_the_suggested_proof_exists_in_the_target_kernel():
     assert "net_is_devmem_iov(niov)" in _message("6.15")
     assert "NET_IOV_DMABUF" not in _message("6.15")        # niov->type came in 6.16
     assert "niov->type == NET_IOV_DMABUF" in _message("6.18")
+
+
+LEARNED = sorted((FIXTURES / "provider" / "learned-helper-6.14").glob("*.patch"))
+
+
+def _by_code(args) -> dict[str, str]:
+    _, doc = run_json(["check", *args, "--tree", FIXTURES / "tree"])
+    return {f["code"]: f["message"] for f in doc["findings"]}
+
+
+def test_a_helper_the_series_adds_to_page_pool_is_the_advice_where_the_kernel_lacks_one():
+    on_614 = _by_code([*LEARNED, "--kernel", "6.14"])
+    assert on_614["ZCX101"].endswith(
+        "use page_pool_mp_account_niov(), which patch 1 adds to net/core/page_pool.c")
+    assert "hand it over with page_pool_mp_place_synced(), which syncs" in on_614["ZCX201"]
+    # 6.15 has the sanctioned helper itself.
+    on_615 = _by_code([*LEARNED, "--kernel", "6.15"])
+    assert on_615["ZCX101"].endswith("use net_mp_niov_set_page_pool()")
+    # Without the patch that adds the helpers, 6.14 has nothing to point to but the future.
+    alone = _by_code([LEARNED[2], "--kernel", "6.14"])
+    assert alone["ZCX101"].endswith("use net_mp_niov_set_page_pool() (from 6.15; 6.14 lacks it: "
+                                     "add it to page_pool first)")

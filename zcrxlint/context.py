@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from typing import Callable
 
 from .facts import Facts
 from .finding import Finding, Severity
 from .model import FileModel, Function
 from .registry import Rule
+
+
+_LEADING_CALL = re.compile(r"(\w+)\(\)")
 
 
 class CheckContext:
@@ -18,6 +22,19 @@ class CheckContext:
         self.is_owner_file = self.facts.is_owner_file(self.path)
         # Whether the series (any file, any patch) or the base tree defines a name.
         self.is_defined = is_defined
+
+    def advice(self, instead: str) -> str:
+        """`instead` as given by the facts, unless it names a sanctioned helper the target
+        kernel lacks: then the helper this series adds doing the same, or when it came."""
+        m = _LEADING_CALL.match(instead)
+        helper = self.facts.sanctioned.get(m.group(1)) if m else None
+        if helper is None or helper.span.holds_at(self.facts.kernel):
+            return instead
+        rest = instead[m.end():]
+        for learned in self.model.learned.values():
+            if helper.does <= learned.does:
+                return f"{learned.name}(){rest}, which patch {learned.patch} adds to {learned.path}"
+        return f"{instead} (from {helper.span.since}; {self.facts.kernel} lacks it: add it to page_pool first)"
 
     def _row_text(self, row: int) -> str:
         return self.model.parsed.row_text(row)

@@ -18,6 +18,7 @@ from .context import CheckContext
 from .facts import Facts
 from .finding import Finding, Severity
 from .images import FileImages, Image, ImageSource
+from .learned import LearnedHelper, learn
 from .model import FileModel
 from .patch import Patch
 from .registry import Check
@@ -108,14 +109,17 @@ class Analyzer:
 
     # ---- one parse per distinct image -----------------------------------------------------
 
-    def model(self, image: Image) -> FileModel:
+    def model(self, image: Image, position: int = 0) -> FileModel:
         key = (image.path, image.text)
         model = self._models.get(key)
-        if model is None:
+        if model is not None:
+            model.position = min(model.position, position)
+        else:
             parsed = cparse.parse(image.text, self.facts.macros)
             model = FileModel.build(image, parsed, self.facts)
             model.series_structs = self.series_structs
             model.series_calls = self.series_calls
+            model.position = position
             self._models[key] = model
             for name, members in model.structs.items():
                 self.series_structs.setdefault(name, {}).update(members)
@@ -159,10 +163,11 @@ class Analyzer:
                 if not change.is_c:
                     continue
                 imgs = source.images(change, patch.base)
-                pre = self.model(imgs.pre) if imgs.pre is not None else None
-                post = self.model(imgs.post) if imgs.post is not None else None
+                pre = self.model(imgs.pre, patch.index - 1) if imgs.pre is not None else None
+                post = self.model(imgs.post, patch.index) if imgs.post is not None else None
                 per_file.append((imgs, pre, post))
             staged.append((patch, per_file))
+        self._learn(staged)
         results = []
         for patch, per_file in staged:
             result = PatchResult(patch)
@@ -176,6 +181,17 @@ class Analyzer:
                 result.findings.extend(self._new_in_patch(imgs, pre, post))
             results.append(result)
         return results
+
+    def _learn(self, staged) -> None:
+        """Helpers the series adds to page_pool's API files, each visible from its patch on."""
+        learned: dict[str, LearnedHelper] = {}
+        for patch, per_file in staged:
+            for _, pre, post in per_file:
+                if post is not None:
+                    learned.update((h.name, h) for h in learn(pre, post, patch.index, learned))
+        if learned:
+            for model in self._models.values():
+                model.learned = {name: h for name, h in learned.items() if h.patch <= model.position}
 
     def _touched(self, model: FileModel, lines: set[int]) -> set[str]:
         touched = set()

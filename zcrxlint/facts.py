@@ -20,6 +20,14 @@ FIELD_ACCESS_CLASSES = frozenset(
 HELPER_KINDS = frozenset({"net-core-private", "never-merged", "renamed"})
 
 
+@dataclass(frozen=True)
+class SanctionedFact:
+    """A helper page_pool offers providers, what it does, and from which release."""
+    name: str
+    does: frozenset[str]
+    span: "Span"
+
+
 @functools.total_ordering
 @dataclass(frozen=True)
 class KernelVersion:
@@ -230,6 +238,8 @@ class Facts:
     macros: MacroFacts
     provider: ProviderFacts
     field_prefixes: frozenset[str] = field(default=frozenset())
+    sanctioned: dict[str, SanctionedFact] = field(default_factory=dict)   # every release
+    api_files: tuple[str, ...] = ()
 
     def field(self, chain: str) -> FieldFact | None:
         return self.fields.get(chain)
@@ -239,6 +249,9 @@ class Facts:
             if fact.matches(name):
                 return fact
         return None
+
+    def is_api_file(self, path: str) -> bool:
+        return any(fnmatch.fnmatchcase(path, pat) for pat in self.api_files)
 
     def is_owner_file(self, path: str) -> bool:
         return any(fnmatch.fnmatchcase(path, pat) for pat in self.owner_files)
@@ -342,4 +355,7 @@ def load(kernel: KernelVersion) -> Facts:
             dict(macros["type_from_type_argument"]), dict(macros["condition_passthrough"])),
         provider=_provider_facts(raw["provider"], kernel),
         field_prefixes=frozenset(prefixes),
+        sanctioned={e["name"]: SanctionedFact(e["name"], frozenset(e["does"]), _span(e))
+                    for e in pp["sanctioned"]},
+        api_files=tuple(pp["scope"]["api_files"]),
     )

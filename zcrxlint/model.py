@@ -125,6 +125,10 @@ class FileModel:
     series_structs: dict[str, dict[str, CType]] = field(default_factory=dict)
     # Function -> names it calls, for every function body the series shows (engine-filled).
     series_calls: dict[str, set[str]] = field(default_factory=dict)
+    # The patch after which this text exists (0: the base), and the helpers the series has
+    # added to page_pool's API files by then (engine-filled; see learned.py).
+    position: int = 0
+    learned: dict = field(default_factory=dict)
 
     def text(self, node) -> str:
         return self.parsed.text(node)

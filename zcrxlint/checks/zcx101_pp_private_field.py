@@ -27,4 +27,4 @@ class PrivateField(PoolFieldCheck):
             return None
         verb = "written" if access.mode in ("write", "push", "pop", "escape") else "read"
         return (f"{ctx.model.text(access.node)} {verb} outside page_pool: "
-                f"{fact.why}; use {fact.instead}", self.rule.severity)
+                f"{fact.why}; use {ctx.advice(fact.instead)}", self.rule.severity)

@@ -32,5 +32,5 @@ class AllocCacheWrite(PoolFieldCheck):
             return None
         what = {"pop": "popped", "escape": "handed out for writing"}.get(access.mode, "written by hand")
         where = "in the alloc_netmems path" if on_alloc_path else "outside the provider's alloc_netmems path"
-        return (f"{ctx.model.text(access.node)} {what} {where}: it is {fact.why}; use {fact.instead}",
+        return (f"{ctx.model.text(access.node)} {what} {where}: it is {fact.why}; use {ctx.advice(fact.instead)}",
                 Severity.WARNING if on_alloc_path else self.rule.severity)

@@ -33,7 +33,7 @@ class StaleApi(Check):
                 continue
             if call.name in ctx.model.function_by_name or ctx.is_defined(call.name):
                 continue
-            message = f"{call.name}() {reason}; use {fact.instead}"
+            message = f"{call.name}() {reason}; use {ctx.advice(fact.instead)}"
             finding = ctx.finding(self.rule, call.node, message, call.function)
             if finding:
                 yield finding

@@ -25,4 +25,4 @@ class ReadonlyFieldWrite(PoolFieldCheck):
         # The driver that creates a pool owns its parameters; these rules are about providers.
         if not ctx.model.provider.is_provider or access.mode not in ("write", "push", "escape"):
             return None
-        return f"{ctx.model.text(access.node)} written: {fact.why}; {fact.instead}", self.rule.severity
+        return f"{ctx.model.text(access.node)} written: {fact.why}; {ctx.advice(fact.instead)}", self.rule.severity

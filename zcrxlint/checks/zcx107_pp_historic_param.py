@@ -24,4 +24,4 @@ class HistoricParam(PoolFieldCheck):
         # The driver that creates a pool owns its parameters; these rules are about providers.
         if not ctx.model.provider.is_provider or access.mode != "read":
             return None
-        return f"{ctx.model.text(access.node)} read: {fact.why}; use {fact.instead}", self.rule.severity
+        return f"{ctx.model.text(access.node)} read: {fact.why}; use {ctx.advice(fact.instead)}", self.rule.severity

@@ -39,6 +39,8 @@ class DmaSyncMissing(Check):
         model = ctx.model
         batched = self._batched_sync(pm)
         related = frozenset(model.alloc_path | pm.init_path | (pm.syncers & set(model.function_by_name)))
+        synced_placer = next((h.name for h in model.learned.values() if {"places", "syncs"} <= h.does), None)
+        also = f", or hand it over with {synced_placer}(), which syncs" if synced_placer else ""
         for function, anchor, netmem, how in self._placements(pm):
             if self._popped(pm, netmem, function):
                 continue
@@ -51,7 +53,7 @@ class DmaSyncMissing(Check):
                 f"{model.text(netmem)} {how} without a DMA sync for device: page_pool does not "
                 "sync what a provider hands over itself, and ->init leaves dma_sync on; sync it "
                 "(__dma_sync_single_for_device() under dma_dev_need_sync()) before it reaches "
-                "the device, or switch dma_sync off in ->init if this memory must not be synced",
+                f"the device{also}, or switch dma_sync off in ->init if this memory must not be synced",
                 function, related=related, subject=f"{how}")
             if finding:
                 yield finding
@@ -62,6 +64,9 @@ class DmaSyncMissing(Check):
         for function in model.functions:
             for name, call in pm.calls_in(function):
                 index = facts.placement_calls.get(name)
+                learned = model.learned.get(name)
+                if index is None and learned is not None and "places" in learned.does:
+                    index = learned.netmem_arg
                 args = call_args(call)
                 if index is not None and index < len(args):
                     yield function, call, args[index], f"passed to {name}()"
