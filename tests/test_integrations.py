@@ -138,3 +138,28 @@ def test_b4_per_patch_check_command(mailed_series, tmp_path):
     assert lines[1] == lines[4] == ["● zcrxlint: passed all checks"], report
     for later in (2, 5):
         assert lines[later][0].startswith(lacks), report
+
+
+# ---- the netdev patch CI ----------------------------------------------------------------
+
+@pytest.mark.parametrize("at, status, description", [
+    (2, 1, "Errors: 2 Warnings: 0 Partly read: 0"),
+    (3, 0, "Errors: 0 Warnings: 0 Partly read: 0"),
+])
+def test_nipa_patch_test_protocol(tmp_path, at, status, description):
+    """contrib/nipa/zcrxlint run as NIPA runs a patch test: the tree with the series
+    applied up to the patch under test, the description on $DESC_FD, exit 0/250/1."""
+    kernel = make_kernel_repo(tmp_path)
+    git(kernel.path, "checkout", "-q", kernel.commits[at])
+    results = tmp_path / "results"
+    results.mkdir()
+    read_end, write_end = os.pipe()
+    env = {**_isolated_env(tmp_path), "RESULTS_DIR": str(results), "DESC_FD": str(write_end)}
+    done = subprocess.run([str(REPO / "contrib" / "nipa" / "zcrxlint" / "zcrxlint.sh")], cwd=kernel.path,
+                          env=env, pass_fds=(write_end,), capture_output=True, timeout=60)
+    os.close(write_end)
+    with os.fdopen(read_end) as desc:
+        assert desc.read().strip() == description
+    assert done.returncode == status, (results / "zcrxlint.err").read_text()
+    if status:
+        assert "io_uring/zcopy.c:" in (results / "zcrxlint.txt").read_text()
