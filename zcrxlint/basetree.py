@@ -135,8 +135,15 @@ class GitRepo:
     def close(self) -> None:
         if self._batch is not None:
             self._batch.stdin.close()
+            self._batch.stdout.close()
             self._batch.wait()
             self._batch = None
+
+    def __enter__(self) -> "GitRepo":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
 
 class GitTree(BaseTree):

@@ -150,8 +150,13 @@ def check(inputs, tree, base_rev, scope, fmt, kernel, fail_on, **output):
     elif base is None and series.base_commit and here is not None:
         found = here.resolve(series.base_commit)
         base = GitTree(here, found) if found else None
-    sys.exit(_run_series(series.patches, base, scope, kernel, fmt, fail_on, _report_options(**output),
-                         objects=here))
+    try:
+        status = _run_series(series.patches, base, scope, kernel, fmt, fail_on, _report_options(**output),
+                             objects=here)
+    finally:
+        if here is not None:
+            here.close()
+    sys.exit(status)
 
 
 @cli.command()
@@ -161,11 +166,13 @@ def check(inputs, tree, base_rev, scope, fmt, kernel, fail_on, **output):
 @_common_options
 def series(revisions, repo_dir, scope, fmt, kernel, fail_on, **output):
     """Lint the commits of a git range (A..B, A...B, REV~N..REV, or one REV), one patch each."""
-    found = range_series(GitRepo.find(repo_dir), revisions)
-    if not found.patches:
-        click.echo(f"zcrxlint: {revisions}: no non-merge commits that change files", err=True)
-    sys.exit(_run_series(found.patches, found.base, scope, kernel, fmt, fail_on,
-                         _report_options(**output)))
+    with GitRepo.find(repo_dir) as repo:
+        found = range_series(repo, revisions)
+        if not found.patches:
+            click.echo(f"zcrxlint: {revisions}: no non-merge commits that change files", err=True)
+        status = _run_series(found.patches, found.base, scope, kernel, fmt, fail_on,
+                             _report_options(**output))
+    sys.exit(status)
 
 
 @cli.command()
@@ -177,11 +184,13 @@ def staged(paths, repo_dir, scope, fmt, kernel, fail_on, **output):
     """Lint what `git diff --cached` would commit (PATHS narrow it), against HEAD."""
     # Paths are relative to -C, as git's are; pre-commit runs at the top level and passes
     # them relative to it.
-    found = staged_series(GitRepo.find(repo_dir), tuple(str((repo_dir / p).absolute()) for p in paths))
-    if not found.patches:
-        click.echo("zcrxlint: nothing staged" + (" in the named paths" if paths else ""), err=True)
-    sys.exit(_run_series(found.patches, found.base, scope, kernel, fmt, fail_on,
-                         _report_options(**output)))
+    with GitRepo.find(repo_dir) as repo:
+        found = staged_series(repo, tuple(str((repo_dir / p).absolute()) for p in paths))
+        if not found.patches:
+            click.echo("zcrxlint: nothing staged" + (" in the named paths" if paths else ""), err=True)
+        status = _run_series(found.patches, found.base, scope, kernel, fmt, fail_on,
+                             _report_options(**output))
+    sys.exit(status)
 
 
 def _kernel_root(start: Path) -> Path | None:

@@ -9,6 +9,7 @@ is missing are written around it as synthetic rows that map to no line of the fi
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from .basetree import BaseTree, GitRepo
@@ -210,6 +211,14 @@ def hunks_only_image(path: str, hunks: tuple[Hunk, ...], old: bool, reason: str)
     return Image(path, "\n".join(texts) + "\n", rows, reason, names)
 
 
+def _is_object(data: bytes, object_id: str) -> bool:
+    """Whether `data` is the blob `object_id` (abbreviated, SHA-1 or SHA-256) names, not
+    another object that shares its prefix."""
+    header = b"blob %d\0" % len(data)
+    return any(hashlib.new(algorithm, header + data).hexdigest().startswith(object_id)
+               for algorithm in ("sha1", "sha256"))
+
+
 class ImageSource:
     """Remembers the files the series has shown whole, and reads the base tree.
 
@@ -234,7 +243,7 @@ class ImageSource:
         if text is not None:
             return text.split("\n"), self.tree.label
         data = self.objects.object(change.old_blob) if self.objects and change.old_blob else None
-        if data is not None:
+        if data is not None and _is_object(data, change.old_blob):
             return data.decode("utf-8", "surrogateescape").split("\n"), f"git object {change.old_blob}"
         return None, ""
 
