@@ -106,6 +106,7 @@ class Analyzer:
         self.series_structs: dict[str, dict] = {}
         self.series_defines: set[str] = set()
         self.series_calls: dict[str, set[str]] = {}
+        self.series_learned: dict[str, LearnedHelper] = {}
 
     # ---- one parse per distinct image -----------------------------------------------------
 
@@ -119,6 +120,7 @@ class Analyzer:
             model = FileModel.build(image, parsed, self.facts)
             model.series_structs = self.series_structs
             model.series_calls = self.series_calls
+            model.series_learned = self.series_learned
             model.position = position
             self._models[key] = model
             for name, members in model.structs.items():
@@ -184,14 +186,11 @@ class Analyzer:
 
     def _learn(self, staged) -> None:
         """Helpers the series adds to page_pool's API files, each visible from its patch on."""
-        learned: dict[str, LearnedHelper] = {}
         for patch, per_file in staged:
             for _, pre, post in per_file:
                 if post is not None:
-                    learned.update((h.name, h) for h in learn(pre, post, patch.index, learned))
-        if learned:
-            for model in self._models.values():
-                model.learned = {name: h for name, h in learned.items() if h.patch <= model.position}
+                    self.series_learned.update(
+                        (h.name, h) for h in learn(pre, post, patch.index, self.series_learned))
 
     def _touched(self, model: FileModel, lines: set[int]) -> set[str]:
         touched = set()

@@ -125,13 +125,18 @@ class FileModel:
     series_structs: dict[str, dict[str, CType]] = field(default_factory=dict)
     # Function -> names it calls, for every function body the series shows (engine-filled).
     series_calls: dict[str, set[str]] = field(default_factory=dict)
-    # The patch after which this text exists (0: the base), and the helpers the series has
-    # added to page_pool's API files by then (engine-filled; see learned.py).
+    # Helpers the series adds to page_pool's API files, by name (engine-filled; learned.py),
+    # and the patch after which this text exists (0: the base).
+    series_learned: dict = field(default_factory=dict)
     position: int = 0
-    learned: dict = field(default_factory=dict)
 
     def text(self, node) -> str:
         return self.parsed.text(node)
+
+    @functools.cached_property
+    def learned(self) -> dict:
+        """The series' page_pool helpers that exist by this text's patch."""
+        return {name: h for name, h in self.series_learned.items() if h.patch <= self.position}
 
     @property
     def path(self) -> str:

@@ -385,7 +385,7 @@ class ProviderModel:
         while cur is not None and cur != top and cur.parent is not None:
             parent = cur.parent
             kind = parent.type
-            if kind == "if_statement":
+            if kind in ("if_statement", "conditional_expression"):
                 cond = parent.child_by_field_name("condition")
                 if cur == parent.child_by_field_name("consequence"):
                     out += self.atoms(cond, True)
@@ -395,12 +395,6 @@ class ProviderModel:
                 cond = parent.child_by_field_name("condition")
                 if cond is not None and cur == parent.child_by_field_name("body"):
                     out += self.atoms(cond, True)
-            elif kind == "conditional_expression":
-                cond = parent.child_by_field_name("condition")
-                if cur == parent.child_by_field_name("consequence"):
-                    out += self.atoms(cond, True)
-                elif cur == parent.child_by_field_name("alternative"):
-                    out += self.atoms(cond, False)
             elif kind == "binary_expression" and cur == parent.child_by_field_name("right"):
                 op = self.text(parent.child_by_field_name("operator"))
                 if op in ("&&", "||"):
