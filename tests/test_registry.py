@@ -8,7 +8,7 @@ import re
 from helpers import FIXTURES, REPO, TRAILER, file_expectations, parse_codes, run
 
 from zcrxlint.checks import CHECKS, RULES
-from zcrxlint.cli import render_rules_markdown
+from zcrxlint.docs import DOCS_PAGE, anchor, rules_markdown, rules_table
 
 
 def test_codes_and_names_are_unique_and_well_formed():
@@ -44,8 +44,17 @@ def test_readme_codes_table_is_rendered_from_the_rules():
     readme = (REPO / "README.md").read_text()
     table = re.search(r"<!-- rules:start -->\n(.*?)<!-- rules:end -->", readme, re.S)
     assert table, "README.md lost its generated codes table"
-    assert table.group(1) == render_rules_markdown(), \
-        "README codes table is stale: paste the output of `zcrxlint rules --format markdown`"
+    assert table.group(1) == rules_table(RULES), \
+        "README codes table is stale: paste the table from `zcrxlint rules --format markdown`"
+
+
+def test_committed_rule_docs_are_not_stale():
+    committed = (REPO / DOCS_PAGE).read_text()
+    assert committed == rules_markdown(RULES), \
+        f"{DOCS_PAGE} is stale: run `zcrxlint rules --format markdown > {DOCS_PAGE}`"
+    for rule in RULES:
+        assert f"\n## {rule.code} {rule.name}\n" in committed
+        assert f"](#{anchor(rule)})" in committed
 
 
 def test_rules_lists_each_code_with_its_kernel_range():
@@ -59,11 +68,23 @@ def test_rules_lists_each_code_with_its_kernel_range():
     assert re.search(r"(?m)^ZCX205\s+dma-sync-dmabuf\s+warning\s+6\.14\+\s", text)
 
 
-def test_explain_gives_what_why_and_the_fix_for_every_code():
+def test_explain_gives_what_why_the_example_and_the_fix_for_every_code():
     for rule in RULES:
         for key in (rule.code, rule.name):
             code, out, _ = run(["explain", key])
             assert code == 0
             assert out.startswith(f"{rule.code} {rule.name} ({rule.severity.label}; kernels {rule.kernel_range})")
-            assert "Why:" in out and "Flagged:" in out and "Instead:" in out
-            assert rule.example.splitlines()[0] in out and rule.instead.splitlines()[0] in out
+            assert "\nWhy:\n" in out and "\nFlagged (" in out and "\nInstead:\n" in out
+            example = out[out.index("\nFlagged ("):out.index("\nInstead:\n")]
+            fixed = out[out.index("\nInstead:\n"):]
+            assert all(line in example for line in rule.example.rstrip().splitlines())
+            assert all(line in fixed for line in rule.instead.rstrip().splitlines())
+            assert (f"\nReferences:\n" in out) == bool(rule.refs)
+    code, _, err = run(["explain", "ZCX999"])
+    assert code == 2 and err.startswith("zcrxlint: ZCX999: no such code")
+
+
+def test_rules_json_points_each_code_at_its_docs_section():
+    _, out, _ = run(["rules", "--format", "json"])
+    for entry in json.loads(out):
+        assert entry["help"].startswith(f"{DOCS_PAGE}#zcx")

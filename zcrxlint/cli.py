@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 import os
 import sys
-import textwrap
 from pathlib import Path
 
 import click
 
 from . import __version__
+from . import docs
 from . import facts as facts_mod
 from .checks import RULES, find_rule
 from .basetree import BaseTree, DirTree, GitError, GitRepo, GitTree
@@ -248,41 +248,30 @@ def files(paths, tree, fmt, kernel, fail_on, **output):
 
 @cli.command()
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
-              show_default=True)
+              show_default=True, help="markdown: the full rule docs (docs/rules.md is this output).")
 def rules(fmt):
-    """List every code with its name, severity and summary."""
+    """List every code with its name, severity, kernel range and summary."""
     if fmt == "json":
         json.dump([{"code": r.code, "name": r.name, "severity": r.severity.label,
                     "kernels": {"since": r.since, "until": r.until},
-                    "summary": r.summary} for r in RULES], sys.stdout, indent=2)
+                    "summary": r.summary, "help": f"{docs.DOCS_PAGE}#{docs.anchor(r)}"} for r in RULES],
+                  sys.stdout, indent=2)
         sys.stdout.write("\n")
     elif fmt == "markdown":
-        sys.stdout.write(render_rules_markdown())
+        sys.stdout.write(docs.rules_markdown(RULES))
     else:
         for r in RULES:
             click.echo(f"{r.code}  {r.name:<28} {r.severity.label:<8} {r.kernel_range:<6} {r.summary}")
 
 
-def render_rules_markdown() -> str:
-    out = ["| code | name | severity | kernels | what it flags |", "|---|---|---|---|---|"]
-    out += [f"| {r.code} | `{r.name}` | {r.severity.label} | {r.kernel_range} | {r.summary} |"
-            for r in RULES]
-    return "\n".join(out) + "\n"
-
-
 @cli.command()
 @click.argument("code")
 def explain(code):
-    """Explain one code (ZCX101) or name (pp-private-field)."""
+    """Explain one code (ZCX101) or name (pp-private-field): why, an example, the fix."""
     rule = find_rule(code)
     if rule is None:
         raise UsageError(f"{code}: no such code or name (see 'zcrxlint rules')")
-    wrap = lambda s: textwrap.fill(s, 88)  # noqa: E731
-    code_block = lambda s: textwrap.indent(s, "    ")  # noqa: E731
-    click.echo(f"{rule.code} {rule.name} ({rule.severity.label}; kernels {rule.kernel_range})\n\n"
-               f"{wrap(rule.summary)}\n\n"
-               f"Why:\n{textwrap.indent(wrap(rule.why), '  ')}\n\n"
-               f"Flagged:\n{code_block(rule.example)}\n\nInstead:\n{code_block(rule.instead)}")
+    sys.stdout.write(docs.rule_text(rule))
 
 
 def main(argv=None):

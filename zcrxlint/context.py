@@ -15,13 +15,17 @@ _LEADING_CALL = re.compile(r"(\w+)\(\)")
 
 
 class CheckContext:
-    def __init__(self, model: FileModel, is_defined: Callable[[str], bool]):
+    def __init__(self, model: FileModel, is_defined: Callable[[str], bool],
+                 ran_codes: frozenset[str] = frozenset()):
         self.model = model
         self.facts: Facts = model.facts
         self.path = model.path
         self.is_owner_file = self.facts.is_owner_file(self.path)
         # Whether the series (any file, any patch) or the base tree defines a name.
         self.is_defined = is_defined
+        # The codes whose checks run on this file: a suppression of another code cannot be
+        # judged unused.
+        self.ran_codes = ran_codes
 
     def advice(self, instead: str) -> str:
         """`instead` as given by the facts, unless it names a sanctioned helper the target

@@ -11,9 +11,10 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from . import cparse
+from . import cparse, suppress
 from .basetree import BaseTree, GitRepo
-from .checks import CHECKS
+from .checks import CHECKS, find_rule
+from .config import Config
 from .context import CheckContext
 from .facts import Facts
 from .finding import Finding, Severity
@@ -70,6 +71,11 @@ class RunResult:
         return [p for r in self.results for p in r.partial]
 
 
+def _code_of(written: str) -> str | None:
+    rule = find_rule(written)
+    return rule.code if rule is not None else None
+
+
 class TreeIndex:
     """Answers 'does the base tree define this function or macro?', once per name."""
 
@@ -94,11 +100,15 @@ class TreeIndex:
 class Analyzer:
     def __init__(self, facts: Facts, tree: BaseTree | None = None,
                  checks: tuple[Check, ...] = CHECKS, scope: str = "new",
-                 objects: GitRepo | None = None):
+                 objects: GitRepo | None = None, config: Config = Config()):
         self.facts = facts
         self.tree = tree
         self.objects = objects      # a repository to read pre-images from by object id
-        self.checks = tuple(c for c in checks if c.rule.applies_to(facts.kernel))
+        self.config = config
+        self.checks = tuple(c for c in checks
+                            if c.rule.applies_to(facts.kernel) and config.enabled(c.rule.code))
+        self.ran_codes = frozenset(c.rule.code for c in self.checks)
+        self.default_severity = {c.rule.code: c.rule.severity for c in self.checks}
         self.scope = scope
         self.tree_index = TreeIndex(tree)
         self._models: dict[tuple[str, str], FileModel] = {}
@@ -134,10 +144,15 @@ class Analyzer:
         return name in self.series_defines or self.tree_index.defines(name)
 
     def findings(self, model: FileModel) -> list[Finding]:
+        """Every finding in one image, after its inline suppressions and the configuration."""
         cached = self._findings.get(id(model))
         if cached is None:
-            ctx = CheckContext(model, self.is_defined)
-            cached = [f for check in self.checks for f in check.run(ctx)]
+            ctx = CheckContext(model, self.is_defined, self.ran_codes)
+            found = [f for check in self.checks if not check.after_suppressions for f in check.run(ctx)]
+            found = suppress.apply(found, model.suppressions, _code_of, model.image.line_of)
+            found += [f for check in self.checks if check.after_suppressions for f in check.run(ctx)]
+            cached = [adjusted for f in found
+                      if (adjusted := self.config.adjust(f, self.default_severity[f.code])) is not None]
             cached.sort(key=lambda f: (f.line, f.column, f.code))
             self._findings[id(model)] = cached
         return cached

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from .errors import UsageError
+from .errors import InputError, UsageError
 
 FIELD_ACCESS_CLASSES = frozenset(
     {"private", "alloc-cache", "public-param", "historic-param", "provider-context",
@@ -240,6 +240,7 @@ class Facts:
     field_prefixes: frozenset[str] = field(default=frozenset())
     sanctioned: dict[str, SanctionedFact] = field(default_factory=dict)   # every release
     api_files: tuple[str, ...] = ()
+    read_accessors: frozenset[str] = frozenset()
 
     def field(self, chain: str) -> FieldFact | None:
         return self.fields.get(chain)
@@ -268,16 +269,46 @@ def _rules_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "rules"
 
 
+FACT_FILES = ("kernels", "page_pool", "provider", "kernel_macros")
+
+
+def _merge(into: dict, extra: dict, where: str) -> None:
+    """Extra facts on top of the shipped ones: tables merge, lists (and arrays of tables)
+    extend, other values replace."""
+    for key, value in extra.items():
+        here = into.get(key)
+        if isinstance(here, dict) and isinstance(value, dict):
+            _merge(here, value, f"{where}.{key}")
+        elif isinstance(here, list) and isinstance(value, list):
+            here.extend(value)
+        elif here is not None and type(here) is not type(value):
+            raise InputError(f"{where}.{key}", f"must be a {type(here).__name__}, like the shipped facts")
+        else:
+            into[key] = value
+
+
 @functools.cache
-def _load_raw() -> dict[str, dict]:
+def _load_raw(extra: tuple[Path, ...] = ()) -> dict[str, dict]:
     root = _rules_dir()
     raw = {}
-    for name in ("kernels", "page_pool", "provider", "kernel_macros"):
+    for name in FACT_FILES:
         path = root / f"{name}.toml"
         try:
             raw[name] = tomllib.loads(path.read_text(encoding="utf-8"))
         except (OSError, tomllib.TOMLDecodeError) as exc:
             raise UsageError(f"{path}: cannot load the kernel facts: {exc}") from exc
+    for path in extra:
+        try:
+            added = tomllib.loads(path.read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise InputError(str(path), f"cannot read: {exc.strerror or exc}") from None
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise InputError(str(path), f"not valid TOML: {exc}") from None
+        for name, table in added.items():
+            if name not in FACT_FILES or not isinstance(table, dict):
+                raise InputError(f"{path}: {name}",
+                                 "unknown fact table (known: " + ", ".join(FACT_FILES) + ")")
+            _merge(raw[name], table, f"{path}: {name}")
     return raw
 
 
@@ -316,8 +347,18 @@ def check_kernel_known(kernel: KernelVersion) -> None:
 
 
 @functools.cache
-def load(kernel: KernelVersion) -> Facts:
-    raw = _load_raw()
+def load(kernel: KernelVersion, extra: tuple[Path, ...] = ()) -> Facts:
+    """The facts for one release; `extra` fact files (configuration) add to the shipped ones."""
+    if not extra:
+        return _build(kernel, _load_raw())
+    try:
+        return _build(kernel, _load_raw(extra))
+    except (KeyError, TypeError, ValueError, re.error) as exc:
+        names = ", ".join(map(str, extra))
+        raise InputError(names, f"extra facts do not fit the shipped ones: {type(exc).__name__}: {exc}") from None
+
+
+def _build(kernel: KernelVersion, raw: dict) -> Facts:
     pp = raw["page_pool"]
     fields: dict[str, FieldFact] = {}
     for entry in pp["field"]:
@@ -358,4 +399,5 @@ def load(kernel: KernelVersion) -> Facts:
         sanctioned={e["name"]: SanctionedFact(e["name"], frozenset(e["does"]), _span(e))
                     for e in pp["sanctioned"]},
         api_files=tuple(pp["scope"]["api_files"]),
+        read_accessors=frozenset(pp["inference"]["read_accessors"]),
     )

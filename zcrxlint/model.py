@@ -142,6 +142,17 @@ class FileModel:
     def path(self) -> str:
         return self.image.path
 
+    @functools.cached_property
+    def suppressions(self) -> list:
+        from .suppress import parse      # most files have none: parse() is a byte search first
+        return parse(self.parsed)
+
+    def function_at(self, row: int) -> "Function | None":
+        for function in self.functions:
+            if function.start_row <= row <= function.last_row:
+                return function
+        return None
+
     # ---- building -------------------------------------------------------------------------
 
     @classmethod
@@ -532,6 +543,11 @@ class FileModel:
         if kind == "update_expression":
             return "write"
         if kind == "pointer_expression" and self.text(parent.child_by_field_name("operator")) == "&":
+            call = parent.parent.parent if parent.parent is not None and \
+                parent.parent.type == "argument_list" else None
+            if call is not None and call.type == "call_expression" and \
+                    self.text(call.child_by_field_name("function")) in self.facts.read_accessors:
+                return "read"
             return "escape"
         if kind in ("sizeof_expression", "alignof_expression"):
             return "size"

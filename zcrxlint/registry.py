@@ -20,10 +20,15 @@ class Rule:
     severity: Severity   # the usual severity; a check may lower it (inferred types)
     summary: str         # one line
     why: str             # the reviewer's objection, a paragraph
-    example: str         # C that the check flags
-    instead: str         # C that it accepts
+    example: str         # a small C file the check flags (rendered in docs, run by the tests)
+    instead: str         # the same file fixed: nothing is flagged in it
     since: str = "6.12"  # first kernel release the rule applies to
     until: str | None = None   # first release it no longer applies to
+    # Where the example file sits in the tree: what a check flags depends on the path
+    # (page_pool's own files, in-tree providers, drivers).
+    example_path: str = "drivers/net/ethernet/acme/acme_rx.c"
+    example_kernel: str | None = None   # release the examples are checked at; None: newest it applies to
+    refs: tuple[str, ...] = ()          # the helpers to use, their headers, the review history
 
     @property
     def kernel_range(self) -> str:
@@ -41,6 +46,8 @@ class Rule:
 class Check:
     """One rule's implementation. Subclasses set `rule` and implement run()."""
     rule: ClassVar[Rule]
+    # Runs once the other checks' findings have met the file's suppressions (it judges them).
+    after_suppressions: ClassVar[bool] = False
 
     def run(self, ctx: "CheckContext") -> Iterator[Finding]:
         raise NotImplementedError

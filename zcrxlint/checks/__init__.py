@@ -19,6 +19,9 @@ from . import (
     zcx401_mp_ops_missing_callback,
     zcx402_mp_ops_not_static_const,
     zcx901_partial_analysis,
+    zcx902_suppression_without_reason,
+    zcx903_suppression_bad_code,
+    zcx904_suppression_unused,
 )
 
 CHECKS = (
@@ -40,6 +43,9 @@ CHECKS = (
     zcx401_mp_ops_missing_callback.MpOpsMissingCallback(),
     zcx402_mp_ops_not_static_const.MpOpsNotStaticConst(),
     zcx901_partial_analysis.PartialAnalysis(),
+    zcx902_suppression_without_reason.SuppressionWithoutReason(),
+    zcx903_suppression_bad_code.SuppressionBadCode(),
+    zcx904_suppression_unused.SuppressionUnused(),
 )
 
 RULES = tuple(check.rule for check in CHECKS)
