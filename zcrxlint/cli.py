@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
@@ -13,7 +15,9 @@ from . import __version__
 from . import docs
 from . import facts as facts_mod
 from .checks import RULES, find_rule
+from .baseline import read_baseline, without_baselined, write_baseline
 from .basetree import BaseTree, DirTree, GitError, GitRepo, GitTree
+from .config import Config, find_config, load_config, parse_code_list
 from .engine import Analyzer, RunResult
 from .errors import InputError, UsageError, ZcrxlintError
 from .facts import KernelVersion
@@ -42,10 +46,27 @@ def _common_options(f):
     f = click.option("--format", "fmt", type=click.Choice(sorted(REPORTERS)), default="text",
                      show_default=True, help="Output format.")(f)
     f = click.option("--kernel", "kernel", metavar="X.Y", default=None,
-                     help="Target kernel release for the API facts (default: the tree's "
-                          "Makefile, else the patch mail's date, else the newest known).")(f)
-    f = click.option("--fail-on", "fail_on", type=click.Choice(list(FAIL_ON)), default="warning",
-                     show_default=True, help="Exit 1 when a finding is at or above this severity.")(f)
+                     help="Target kernel release for the API facts (default: the configuration's "
+                          "kernel, else the tree's Makefile, else the patch mail's date, else the "
+                          "newest known).")(f)
+    f = click.option("--fail-on", "fail_on", type=click.Choice(list(FAIL_ON)), default=None,
+                     help="Exit 1 when a finding is at or above this severity "
+                          "(default: the configuration's fail-on, else warning).")(f)
+    f = click.option("--select", metavar="CODES", default=None,
+                     help="Run only these codes, names or families (comma-separated, e.g. "
+                          "ZCX1,ZCX203); replaces the configuration's select.")(f)
+    f = click.option("--ignore", metavar="CODES", default=None,
+                     help="Do not run these codes, names or families; added to the "
+                          "configuration's ignore.")(f)
+    f = click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
+                     default=None, help="Read this configuration file instead of the tree root's "
+                                        ".zcrxlint.toml or pyproject.toml [tool.zcrxlint].")(f)
+    f = click.option("--isolated", is_flag=True, help="Read no configuration file.")(f)
+    f = click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False, path_type=Path),
+                     default=None, help="Leave out the findings this baseline file lists.")(f)
+    f = click.option("--write-baseline", "write_baseline", metavar="FILE",
+                     type=click.Path(dir_okay=False, path_type=Path), default=None,
+                     help="Write this run's findings to FILE as a baseline, report nothing, exit 0.")(f)
     # checkpatch.pl's output flags, with its meanings (b4 and CI scripts pass them).
     f = click.option("--terse", is_flag=True, help="One line per finding.")(f)
     f = click.option("--showfile", is_flag=True,
@@ -60,9 +81,48 @@ def _common_options(f):
     return f
 
 
-def _report_options(terse, showfile, emacs, no_summary, mailback, quiet) -> ReportOptions:
-    return ReportOptions(terse=terse, showfile=showfile, emacs=emacs, summary=not no_summary,
-                         mailback=mailback, quiet=quiet)
+@dataclass
+class Settings:
+    """What the common options ask of a run, before the tree's configuration is known."""
+    fmt: str
+    kernel: str | None
+    fail_on: str | None
+    select: frozenset[str] | None
+    ignore: frozenset[str]
+    config_file: Path | None
+    isolated: bool
+    baseline: frozenset[str] | None     # the fingerprints a --baseline file lists
+    write_baseline: Path | None
+    report: ReportOptions
+
+    @classmethod
+    def from_options(cls, fmt, kernel, fail_on, select, ignore, config_file, isolated,
+                     baseline_file, write_baseline, terse, showfile, emacs, no_summary,
+                     mailback, quiet) -> "Settings":
+        if config_file is not None and isolated:
+            raise UsageError("--config and --isolated contradict each other; give one")
+        return cls(fmt=fmt, kernel=kernel, fail_on=fail_on,
+                   select=parse_code_list(select, "--select") if select is not None else None,
+                   ignore=parse_code_list(ignore, "--ignore") if ignore is not None else frozenset(),
+                   config_file=config_file, isolated=isolated,
+                   # Read before the run, so a bad file fails fast.
+                   baseline=read_baseline(baseline_file) if baseline_file is not None else None,
+                   write_baseline=write_baseline,
+                   report=ReportOptions(terse=terse, showfile=showfile, emacs=emacs,
+                                        summary=not no_summary, mailback=mailback, quiet=quiet))
+
+    def config(self, root: Path | None) -> Config:
+        """The configuration of the tree at `root` (or the --config file), with the
+        command line's --select and --ignore on top."""
+        if self.isolated:
+            found = Config()
+        elif self.config_file is not None:
+            if not self.config_file.is_file():
+                raise InputError(str(self.config_file), "--config: no such file")
+            found = load_config(self.config_file)
+        else:
+            found = find_config(root)
+        return found.with_cli(self.select, self.ignore)
 
 
 def _pick_kernel(option: str | None, tree: BaseTree | None, patches=()) -> KernelVersion:
@@ -84,6 +144,16 @@ def _pick_kernel(option: str | None, tree: BaseTree | None, patches=()) -> Kerne
     return releases[-1]
 
 
+def _analyzer(settings: Settings, config: Config, tree: BaseTree | None, patches=(),
+              scope: str = "new", objects: GitRepo | None = None) -> Analyzer:
+    target = _pick_kernel(settings.kernel or config.kernel, tree, patches)
+    facts = facts_mod.load(target, config.extra_facts)
+    if config.exempt_paths:
+        facts = dataclasses.replace(facts, owner_files=facts.owner_files + config.exempt_paths,
+                                    private_helper_paths=facts.private_helper_paths + config.exempt_paths)
+    return Analyzer(facts, tree=tree, scope=scope, objects=objects, config=config)
+
+
 def _dir_tree(tree: Path | None) -> DirTree | None:
     if tree is None:
         return None
@@ -92,20 +162,27 @@ def _dir_tree(tree: Path | None) -> DirTree | None:
     return DirTree(tree)
 
 
-def _emit(run: RunResult, fmt: str, fail_on: str, options: ReportOptions) -> int:
-    REPORTERS[fmt](run, sys.stdout, options)
-    threshold = FAIL_ON[fail_on]
+def _emit(run: RunResult, settings: Settings, config: Config) -> int:
+    if settings.write_baseline is not None:
+        written = write_baseline(settings.write_baseline, run)
+        click.echo(f"zcrxlint: {settings.write_baseline}: baseline of {written} finding"
+                   f"{'' if written == 1 else 's'} written", err=True)
+        return 0
+    if settings.baseline is not None:
+        run = without_baselined(run, settings.baseline)
+    REPORTERS[settings.fmt](run, sys.stdout, settings.report)
+    threshold = FAIL_ON[settings.fail_on or config.fail_on or "warning"]
     if threshold is not None and any(f.severity >= threshold for f in run.findings):
         return 1
     return 0
 
 
-def _run_series(patches, tree: BaseTree | None, scope: str, kernel: str | None,
-                fmt: str, fail_on: str, options: ReportOptions, objects: GitRepo | None = None) -> int:
-    target = _pick_kernel(kernel, tree, patches)
-    analyzer = Analyzer(facts_mod.load(target), tree=tree, scope=scope, objects=objects)
-    run = RunResult(str(target), analyzer.run_series(patches))
-    return _emit(run, fmt, fail_on, options)
+def _run_series(patches, tree: BaseTree | None, scope: str, settings: Settings, root: Path | None,
+                objects: GitRepo | None = None) -> int:
+    config = settings.config(root)
+    analyzer = _analyzer(settings, config, tree, patches, scope, objects)
+    run = RunResult(str(analyzer.facts.kernel), analyzer.run_series(patches))
+    return _emit(run, settings, config)
 
 
 def _scope_option(f):
@@ -128,10 +205,11 @@ def cli():
                    "mails' base-commit: trailer, when this repository has that commit).")
 @_scope_option
 @_common_options
-def check(inputs, tree, base_rev, scope, fmt, kernel, fail_on, **output):
+def check(inputs, tree, base_rev, scope, **options):
     """Lint a series: patch files, mails, mboxes, plain diffs, or - for stdin, in order."""
     if tree is not None and base_rev is not None:
         raise UsageError("--tree and --base both name the base tree; give one")
+    settings = Settings.from_options(**options)
     base = _dir_tree(tree)
     series = read_series(list(inputs))
     # Inside a git repository (a kernel checkout, as b4 runs its check commands), the
@@ -151,8 +229,9 @@ def check(inputs, tree, base_rev, scope, fmt, kernel, fail_on, **output):
         found = here.resolve(series.base_commit)
         base = GitTree(here, found) if found else None
     try:
-        status = _run_series(series.patches, base, scope, kernel, fmt, fail_on, _report_options(**output),
-                             objects=here)
+        # The configuration sits at the root of the tree the patches apply to.
+        root = tree if tree is not None else (here.path if here is not None else Path.cwd())
+        status = _run_series(series.patches, base, scope, settings, root, objects=here)
     finally:
         if here is not None:
             here.close()
@@ -164,14 +243,14 @@ def check(inputs, tree, base_rev, scope, fmt, kernel, fail_on, **output):
 @_repo_option
 @_scope_option
 @_common_options
-def series(revisions, repo_dir, scope, fmt, kernel, fail_on, **output):
+def series(revisions, repo_dir, scope, **options):
     """Lint the commits of a git range (A..B, A...B, REV~N..REV, or one REV), one patch each."""
+    settings = Settings.from_options(**options)
     with GitRepo.find(repo_dir) as repo:
         found = range_series(repo, revisions)
         if not found.patches:
             click.echo(f"zcrxlint: {revisions}: no non-merge commits that change files", err=True)
-        status = _run_series(found.patches, found.base, scope, kernel, fmt, fail_on,
-                             _report_options(**output))
+        status = _run_series(found.patches, found.base, scope, settings, repo.path)
     sys.exit(status)
 
 
@@ -180,16 +259,16 @@ def series(revisions, repo_dir, scope, fmt, kernel, fail_on, **output):
 @_repo_option
 @_scope_option
 @_common_options
-def staged(paths, repo_dir, scope, fmt, kernel, fail_on, **output):
+def staged(paths, repo_dir, scope, **options):
     """Lint what `git diff --cached` would commit (PATHS narrow it), against HEAD."""
     # Paths are relative to -C, as git's are; pre-commit runs at the top level and passes
     # them relative to it.
+    settings = Settings.from_options(**options)
     with GitRepo.find(repo_dir) as repo:
         found = staged_series(repo, tuple(str((repo_dir / p).absolute()) for p in paths))
         if not found.patches:
             click.echo("zcrxlint: nothing staged" + (" in the named paths" if paths else ""), err=True)
-        status = _run_series(found.patches, found.base, scope, kernel, fmt, fail_on,
-                             _report_options(**output))
+        status = _run_series(found.patches, found.base, scope, settings, repo.path)
     sys.exit(status)
 
 
@@ -222,8 +301,9 @@ def _collect_files(paths: list[str]) -> list[Path]:
 @click.argument("paths", nargs=-1, required=True)
 @_tree_option
 @_common_options
-def files(paths, tree, fmt, kernel, fail_on, **output):
+def files(paths, tree, **options):
     """Lint whole C files (or directories of them), with no patch."""
+    settings = Settings.from_options(**options)
     base = _dir_tree(tree)
     images = []
     roots = set()
@@ -240,10 +320,11 @@ def files(paths, tree, fmt, kernel, fail_on, **output):
         images.append(Image(rel, text))
     if base is None and len(roots) == 1:
         base = DirTree(next(iter(roots)))
-    target = _pick_kernel(kernel, base)
-    analyzer = Analyzer(facts_mod.load(target), tree=base)
+    root = base.root if base is not None else Path.cwd()
+    config = settings.config(root)
+    analyzer = _analyzer(settings, config, base)
     result = analyzer.run_files(images)
-    sys.exit(_emit(RunResult(str(target), [result]), fmt, fail_on, _report_options(**output)))
+    sys.exit(_emit(RunResult(str(analyzer.facts.kernel), [result]), settings, config))
 
 
 @cli.command()

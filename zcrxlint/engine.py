@@ -61,6 +61,7 @@ class PatchResult:
 class RunResult:
     kernel: str
     results: list[PatchResult]
+    baselined: int = 0                 # findings a --baseline file knew, left out
 
     @property
     def findings(self) -> list[Finding]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import hashlib
 from dataclasses import dataclass
 
 
@@ -56,3 +57,17 @@ class Finding:
     @property
     def rename_key(self) -> tuple | None:
         return (self.code, self.subject) if self.subject else None
+
+
+def fingerprints(findings: list[Finding]) -> list[str]:
+    """A key per finding that survives line shifts: what it is (code), where (path and
+    function) and the anchor line's text with whitespace squeezed, then `:N` for the Nth
+    finding with that key in the run, so a second identical line is a new finding."""
+    seen: dict[str, int] = {}
+    keys = []
+    for finding in findings:
+        digest = hashlib.sha256("\0".join(
+            (finding.code, finding.path, finding.function or "", finding.anchor_text)).encode()).hexdigest()[:20]
+        seen[digest] = seen.get(digest, 0) + 1
+        keys.append(f"{digest}:{seen[digest]}")
+    return keys

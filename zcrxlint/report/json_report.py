@@ -40,6 +40,7 @@ def document(run: RunResult) -> dict:
             "patches": sum(1 for r in run.results if r.patch is not None),
             "files": len(files),
             "partial": [p.as_dict() for p in run.partial],
+            "baselined": run.baselined,     # findings a --baseline file knew, left out
             # One verdict per patch, for CI that marks each patch (netdev's patchwork checks).
             "per_patch": [
                 {**patch_dict(r.patch), "verdict": r.verdict,

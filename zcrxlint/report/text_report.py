@@ -89,4 +89,6 @@ def render_text(run: RunResult, stream, options: ReportOptions = ReportOptions()
             verdicts = [r.verdict for r in run.results]
             stream.write(f"{total} patches: {verdicts.count('fail')} with errors, "
                          f"{verdicts.count('warn')} with warnings, {verdicts.count('pass')} clean\n")
+        if run.baselined:
+            stream.write(f"baseline: {run.baselined} known finding{'s' if run.baselined > 1 else ''} not shown\n")
         stream.write(f"kernel facts: {run.kernel}\n")
