@@ -16,8 +16,55 @@ class PrivateField(PoolFieldCheck):
              "teardown accounting. A provider that touches them breaks page_pool's invariants "
              "in ways that only show at pool destruction; reviewers have rejected every "
              "posting that did (zcrx v1 bumped pages_state_hold_cnt by hand)."),
-        example="pp->pages_state_hold_cnt++;",
-        instead="net_mp_niov_set_page_pool(pp, niov);",
+        example=(
+            "// SPDX-License-Identifier: GPL-2.0\n"
+            "#include <net/page_pool/helpers.h>\n"
+            "#include <net/page_pool/memory_provider.h>\n"
+            "\n"
+            "struct acme_zc_area {\n"
+            "\tstruct net_iov_area nia;\n"
+            "\tu32 free_count;\n"
+            "\tu32 *freelist;\n"
+            "};\n"
+            "\n"
+            "/* Take a free buffer for the pool; called on the ->alloc_netmems path. */\n"
+            "static struct net_iov *acme_zc_get_niov(struct page_pool *pp, struct acme_zc_area *area)\n"
+            "{\n"
+            "\tstruct net_iov *niov = &area->nia.niovs[area->freelist[--area->free_count]];\n"
+            "\n"
+            "\tniov->desc.pp = pp;\n"
+            "\tpage_pool_fragment_netmem(net_iov_to_netmem(niov), 1);\n"
+            "\tpp->pages_state_hold_cnt++;\n"
+            "\treturn niov;\n"
+            "}\n"
+        ),
+        instead=(
+            "// SPDX-License-Identifier: GPL-2.0\n"
+            "#include <net/page_pool/helpers.h>\n"
+            "#include <net/page_pool/memory_provider.h>\n"
+            "\n"
+            "struct acme_zc_area {\n"
+            "\tstruct net_iov_area nia;\n"
+            "\tu32 free_count;\n"
+            "\tu32 *freelist;\n"
+            "};\n"
+            "\n"
+            "/* Take a free buffer for the pool; called on the ->alloc_netmems path. */\n"
+            "static struct net_iov *acme_zc_get_niov(struct page_pool *pp, struct acme_zc_area *area)\n"
+            "{\n"
+            "\tstruct net_iov *niov = &area->nia.niovs[area->freelist[--area->free_count]];\n"
+            "\n"
+            "\tnet_mp_niov_set_page_pool(pp, niov);\n"
+            "\treturn niov;\n"
+            "}\n"
+        ),
+        example_path="drivers/net/ethernet/acme/acme_zc.c",
+        refs=(
+            "net_mp_niov_set_page_pool() / net_mp_niov_clear_page_pool(), "
+            "include/net/page_pool/memory_provider.h (6.15+)",
+            "netdev review of io_uring zcrx v1 (Mina Almasry): providers must not touch page_pool's private fields",
+            "netdev review of io_uring zcrx v9 (Jakub Kicinski): no open-coded pages_state_hold_cnt bump",
+        ),
     )
 
     access_classes = frozenset({"private"})

@@ -20,8 +20,71 @@ class AllocCacheWrite(PoolFieldCheck):
              "error; inside it an open-coded write is a warning. The pop "
              "'return pp->alloc.cache[--pp->alloc.count]' inside alloc_netmems is what "
              "upstream merged and is accepted."),
-        example="pp->alloc.cache[pp->alloc.count++] = netmem;",
-        instead="net_mp_netmem_place_in_cache(pp, netmem);",
+        example=(
+            "// SPDX-License-Identifier: GPL-2.0\n"
+            "#include <net/page_pool/helpers.h>\n"
+            "#include <net/page_pool/memory_provider.h>\n"
+            "#include \"acme_zc.h\" /* acme_zc_sync_for_device() */\n"
+            "\n"
+            "struct acme_zc_area {\n"
+            "\tstruct net_iov_area nia;\n"
+            "\tu32 free_count;\n"
+            "\tu32 *freelist;\n"
+            "};\n"
+            "\n"
+            "static netmem_ref acme_zc_alloc_netmems(struct page_pool *pp, gfp_t gfp)\n"
+            "{\n"
+            "\tstruct acme_zc_area *area = pp->mp_priv;\n"
+            "\n"
+            "\twhile (area->free_count && pp->alloc.count < PP_ALLOC_CACHE_REFILL) {\n"
+            "\t\tstruct net_iov *niov = &area->nia.niovs[area->freelist[--area->free_count]];\n"
+            "\t\tnetmem_ref netmem = net_iov_to_netmem(niov);\n"
+            "\n"
+            "\t\tnet_mp_niov_set_page_pool(pp, niov);\n"
+            "\t\tacme_zc_sync_for_device(pp, niov);\n"
+            "\t\tpp->alloc.cache[pp->alloc.count++] = netmem;\n"
+            "\t}\n"
+            "\tif (!pp->alloc.count)\n"
+            "\t\treturn 0;\n"
+            "\treturn pp->alloc.cache[--pp->alloc.count];\n"
+            "}\n"
+        ),
+        instead=(
+            "// SPDX-License-Identifier: GPL-2.0\n"
+            "#include <net/page_pool/helpers.h>\n"
+            "#include <net/page_pool/memory_provider.h>\n"
+            "#include \"acme_zc.h\" /* acme_zc_sync_for_device() */\n"
+            "\n"
+            "struct acme_zc_area {\n"
+            "\tstruct net_iov_area nia;\n"
+            "\tu32 free_count;\n"
+            "\tu32 *freelist;\n"
+            "};\n"
+            "\n"
+            "static netmem_ref acme_zc_alloc_netmems(struct page_pool *pp, gfp_t gfp)\n"
+            "{\n"
+            "\tstruct acme_zc_area *area = pp->mp_priv;\n"
+            "\n"
+            "\twhile (area->free_count && pp->alloc.count < PP_ALLOC_CACHE_REFILL) {\n"
+            "\t\tstruct net_iov *niov = &area->nia.niovs[area->freelist[--area->free_count]];\n"
+            "\t\tnetmem_ref netmem = net_iov_to_netmem(niov);\n"
+            "\n"
+            "\t\tnet_mp_niov_set_page_pool(pp, niov);\n"
+            "\t\tacme_zc_sync_for_device(pp, niov);\n"
+            "\t\tnet_mp_netmem_place_in_cache(pp, netmem);\n"
+            "\t}\n"
+            "\tif (!pp->alloc.count)\n"
+            "\t\treturn 0;\n"
+            "\treturn pp->alloc.cache[--pp->alloc.count];\n"
+            "}\n"
+        ),
+        example_path="drivers/net/ethernet/acme/acme_zc.c",
+        refs=(
+            "net_mp_netmem_place_in_cache(), include/net/page_pool/memory_provider.h "
+            "(6.15+): alloc_netmems path only",
+            "netdev review of io_uring zcrx v1 (Mina Almasry): pushing into pp->alloc.cache is 'not acceptable'",
+            "Jakub Kicinski: the helper 'has to be called down the call chain from mp_ops->alloc()'",
+        ),
     )
 
     access_classes = frozenset({"alloc-cache"})

@@ -14,8 +14,50 @@ class AllocCacheOutsideAlloc(PoolFieldCheck):
         why=("pp->alloc is protected by page_pool's NAPI context and is only stable inside "
              "the allocation path that page_pool calls the provider's alloc_netmems from. "
              "Reading alloc.count or alloc.cache anywhere else races with the consumer."),
-        example="if (pool->alloc.count == 0) refill_later(pool);",
-        instead="decide inside the provider's alloc_netmems callback",
+        example=(
+            "// SPDX-License-Identifier: GPL-2.0\n"
+            "#include <linux/netdevice.h>\n"
+            "#include <net/page_pool/helpers.h>\n"
+            "\n"
+            "struct acme_zc_ifq {\n"
+            "\tstruct page_pool *pp;\n"
+            "\tstruct napi_struct *napi;\n"
+            "\tu32 rq_entries;\n"
+            "};\n"
+            "\n"
+            "/* io_uring side: the user has put buffers back on the refill ring. */\n"
+            "static void acme_zc_rq_kick(struct acme_zc_ifq *ifq)\n"
+            "{\n"
+            "\tif (ifq->pp->alloc.count < PP_ALLOC_CACHE_REFILL)\n"
+            "\t\tnapi_schedule(ifq->napi);\n"
+            "}\n"
+        ),
+        instead=(
+            "// SPDX-License-Identifier: GPL-2.0\n"
+            "#include <linux/netdevice.h>\n"
+            "#include <net/page_pool/helpers.h>\n"
+            "\n"
+            "struct acme_zc_ifq {\n"
+            "\tstruct page_pool *pp;\n"
+            "\tstruct napi_struct *napi;\n"
+            "\tu32 rq_entries;\n"
+            "};\n"
+            "\n"
+            "/*\n"
+            " * io_uring side: the user has put buffers back on the refill ring. Kick NAPI\n"
+            " * once there is a batch; ->alloc_netmems sees what page_pool's cache needs.\n"
+            " */\n"
+            "static void acme_zc_rq_kick(struct acme_zc_ifq *ifq)\n"
+            "{\n"
+            "\tif (READ_ONCE(ifq->rq_entries) >= PP_ALLOC_CACHE_REFILL)\n"
+            "\t\tnapi_schedule(ifq->napi);\n"
+            "}\n"
+        ),
+        example_path="drivers/net/ethernet/acme/acme_zc.c",
+        refs=(
+            "struct pp_alloc_cache (pp->alloc), include/net/page_pool/types.h: protected by page_pool's NAPI context",
+            "io_uring zcrx (6.15+) reads pp->alloc.count only on its alloc_netmems path",
+        ),
     )
 
     access_classes = frozenset({"alloc-cache"})

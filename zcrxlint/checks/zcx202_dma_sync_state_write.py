@@ -17,8 +17,69 @@ class DmaSyncStateWrite(Check):
              "before the pool hands out a buffer. Clearing them later races with page_pool's "
              "recycle path (only page_pool_scrub() may do that, at teardown); setting them "
              "turns on syncs page_pool_init() decided against, for memory page_pool did not map."),
-        example="static void zc_refill(struct page_pool *pp)\n{\n\tpp->dma_sync = false;\n}",
-        instead="static int zc_pp_init(struct page_pool *pp)\n{\n\tpp->dma_sync = false;\n\treturn 0;\n}",
+        example=(
+            "// SPDX-License-Identifier: GPL-2.0\n"
+            "#include <net/page_pool/helpers.h>\n"
+            "#include <net/page_pool/memory_provider.h>\n"
+            "\n"
+            "struct acme_zc_binding {\n"
+            "\tstruct net_iov_area nia;\n"
+            "\tu32 free_count;\n"
+            "\tu32 *freelist;\n"
+            "};\n"
+            "\n"
+            "static netmem_ref acme_zc_alloc_netmems(struct page_pool *pp, gfp_t gfp)\n"
+            "{\n"
+            "\tstruct acme_zc_binding *binding = pp->mp_priv;\n"
+            "\tstruct net_iov *niov;\n"
+            "\n"
+            "\t/* dma-buf: the exporter owns coherency, its addresses must not be synced */\n"
+            "\tpp->dma_sync = false;\n"
+            "\tif (!binding->free_count)\n"
+            "\t\treturn 0;\n"
+            "\tniov = &binding->nia.niovs[binding->freelist[--binding->free_count]];\n"
+            "\tnet_mp_niov_set_page_pool(pp, niov);\n"
+            "\treturn net_iov_to_netmem(niov);\n"
+            "}\n"
+        ),
+        instead=(
+            "// SPDX-License-Identifier: GPL-2.0\n"
+            "#include <net/page_pool/helpers.h>\n"
+            "#include <net/page_pool/memory_provider.h>\n"
+            "\n"
+            "struct acme_zc_binding {\n"
+            "\tstruct net_iov_area nia;\n"
+            "\tu32 free_count;\n"
+            "\tu32 *freelist;\n"
+            "};\n"
+            "\n"
+            "static netmem_ref acme_zc_alloc_netmems(struct page_pool *pp, gfp_t gfp)\n"
+            "{\n"
+            "\tstruct acme_zc_binding *binding = pp->mp_priv;\n"
+            "\tstruct net_iov *niov;\n"
+            "\n"
+            "\tif (!binding->free_count)\n"
+            "\t\treturn 0;\n"
+            "\tniov = &binding->nia.niovs[binding->freelist[--binding->free_count]];\n"
+            "\tnet_mp_niov_set_page_pool(pp, niov);\n"
+            "\treturn net_iov_to_netmem(niov);\n"
+            "}\n"
+            "\n"
+            "static int acme_zc_pp_init(struct page_pool *pp)\n"
+            "{\n"
+            "\tif (!pp->mp_priv || pp->p.order != 0)\n"
+            "\t\treturn -EINVAL;\n"
+            "\t/* dma-buf: the exporter owns coherency, its addresses must not be synced */\n"
+            "\tpp->dma_sync = false;\n"
+            "\tpp->dma_sync_for_cpu = false;\n"
+            "\treturn 0;\n"
+            "}\n"
+        ),
+        example_path="drivers/net/ethernet/acme/acme_zc.c",
+        refs=(
+            "devmem's ->init (6.14+): dma_sync and dma_sync_for_cpu set to false before the pool hands out a buffer",
+            "page_pool_init() sets the bits; page_pool_scrub() clears dma_sync at teardown, under RCU",
+        ),
         since="6.12",
     )
 

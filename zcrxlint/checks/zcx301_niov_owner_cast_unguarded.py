@@ -20,13 +20,64 @@ class NiovOwnerCastUnguarded(Check):
              "proves it first on every path: io_zcrx_recv_frag() requires pp && "
              "pp->mp_ops == &io_uring_pp_zc_ops && pp->mp_priv == ifq; tcp_recvmsg_dmabuf() "
              "requires net_is_devmem_iov()."),
-        example=("niov = netmem_to_net_iov(skb_frag_netmem(frag));\n"
-                 "area = container_of(net_iov_owner(niov), struct zc_area, nia);"),
-        instead=("niov = netmem_to_net_iov(skb_frag_netmem(frag));\n"
-                 "pp = niov->desc.pp;\n"
-                 "if (!pp || pp->mp_ops != &zc_ops || pp->mp_priv != ifq)\n"
-                 "\treturn -EFAULT;\n"
-                 "area = container_of(net_iov_owner(niov), struct zc_area, nia);"),
+        example=(
+            "// SPDX-License-Identifier: GPL-2.0\n"
+            "#include <linux/skbuff.h>\n"
+            "#include <net/page_pool/memory_provider.h>\n"
+            "#include \"acme_zc.h\" /* acme_zc_ops, acme_zc_copy_frag(), acme_zc_post_cqe() */\n"
+            "\n"
+            "struct acme_zc_area {\n"
+            "\tstruct net_iov_area nia;\n"
+            "\tstruct acme_zc_ifq *ifq;\n"
+            "};\n"
+            "\n"
+            "static int acme_zc_recv_frag(struct acme_zc_ifq *ifq, const skb_frag_t *frag, u32 len)\n"
+            "{\n"
+            "\tstruct acme_zc_area *area;\n"
+            "\tstruct net_iov *niov;\n"
+            "\n"
+            "\tif (!skb_frag_is_net_iov(frag))\n"
+            "\t\treturn acme_zc_copy_frag(ifq, frag, len);\n"
+            "\tniov = netmem_to_net_iov(skb_frag_netmem(frag));\n"
+            "\tarea = container_of(net_iov_owner(niov), struct acme_zc_area, nia);\n"
+            "\treturn acme_zc_post_cqe(area, net_iov_idx(niov), skb_frag_off(frag), len);\n"
+            "}\n"
+        ),
+        instead=(
+            "// SPDX-License-Identifier: GPL-2.0\n"
+            "#include <linux/skbuff.h>\n"
+            "#include <net/page_pool/memory_provider.h>\n"
+            "#include \"acme_zc.h\" /* acme_zc_ops, acme_zc_copy_frag(), acme_zc_post_cqe() */\n"
+            "\n"
+            "struct acme_zc_area {\n"
+            "\tstruct net_iov_area nia;\n"
+            "\tstruct acme_zc_ifq *ifq;\n"
+            "};\n"
+            "\n"
+            "static int acme_zc_recv_frag(struct acme_zc_ifq *ifq, const skb_frag_t *frag, u32 len)\n"
+            "{\n"
+            "\tstruct acme_zc_area *area;\n"
+            "\tstruct page_pool *pp;\n"
+            "\tstruct net_iov *niov;\n"
+            "\n"
+            "\tif (!skb_frag_is_net_iov(frag))\n"
+            "\t\treturn acme_zc_copy_frag(ifq, frag, len);\n"
+            "\tniov = netmem_to_net_iov(skb_frag_netmem(frag));\n"
+            "\t/* another provider's buffer, or a TX niov with no pool */\n"
+            "\tpp = niov->desc.pp;\n"
+            "\tif (!pp || pp->mp_ops != &acme_zc_ops || pp->mp_priv != ifq)\n"
+            "\t\treturn -EFAULT;\n"
+            "\tarea = container_of(net_iov_owner(niov), struct acme_zc_area, nia);\n"
+            "\treturn acme_zc_post_cqe(area, net_iov_idx(niov), skb_frag_off(frag), len);\n"
+            "}\n"
+        ),
+        example_path="drivers/net/ethernet/acme/acme_zc.c",
+        refs=(
+            "io_uring zcrx's io_zcrx_recv_frag(): pp && pp->mp_ops == &io_uring_pp_zc_ops && pp->mp_priv == ifq",
+            "devmem's tcp_recvmsg_dmabuf(): -ENODEV unless net_is_devmem_iov(), before any net_devmem_*() call",
+            "netdev review (Mina Almasry): one socket receive queue can mix page, devmem and io_uring skbs",
+            "niov->type == NET_IOV_* (6.16+) proves the kind, not the instance: compare pp->mp_priv too",
+        ),
     )
 
     def run(self, ctx):

@@ -16,10 +16,46 @@ class NiovOwnerGuardInverted(Check):
              "'if (is_devmem(niov)) return -ENODEV;' before a devmem cast through three "
              "revisions. The branch that reaches the cast must be the one where the owner "
              "test is true."),
-        example=("if (net_is_devmem_iov(niov))\n\treturn -ENODEV;\n"
-                 "binding = net_devmem_iov_binding(niov);"),
-        instead=("if (!net_is_devmem_iov(niov))\n\treturn -ENODEV;\n"
-                 "binding = net_devmem_iov_binding(niov);"),
+        example=(
+            "// SPDX-License-Identifier: GPL-2.0\n"
+            "#include <linux/skbuff.h>\n"
+            "#include <net/netmem.h>\n"
+            "#include \"../core/devmem.h\"\n"
+            "\n"
+            "/* The dma-buf binding a received frag's buffer belongs to, for the user's token. */\n"
+            "static int tcp_frag_binding_id(const skb_frag_t *frag, u32 *id)\n"
+            "{\n"
+            "\tstruct net_iov *niov = skb_frag_net_iov(frag);\n"
+            "\n"
+            "\tif (!niov || net_is_devmem_iov(niov))\n"
+            "\t\treturn -ENODEV;\n"
+            "\t*id = net_devmem_iov_binding_id(niov);\n"
+            "\treturn 0;\n"
+            "}\n"
+        ),
+        instead=(
+            "// SPDX-License-Identifier: GPL-2.0\n"
+            "#include <linux/skbuff.h>\n"
+            "#include <net/netmem.h>\n"
+            "#include \"../core/devmem.h\"\n"
+            "\n"
+            "/* The dma-buf binding a received frag's buffer belongs to, for the user's token. */\n"
+            "static int tcp_frag_binding_id(const skb_frag_t *frag, u32 *id)\n"
+            "{\n"
+            "\tstruct net_iov *niov = skb_frag_net_iov(frag);\n"
+            "\n"
+            "\tif (!niov || !net_is_devmem_iov(niov))\n"
+            "\t\treturn -ENODEV;\n"
+            "\t*id = net_devmem_iov_binding_id(niov);\n"
+            "\treturn 0;\n"
+            "}\n"
+        ),
+        example_path="net/ipv4/tcp.c",
+        refs=(
+            "net_is_devmem_iov() (6.15+; static inline in include/net/netmem.h by 6.18): true for devmem's niovs",
+            "devmem's tcp_recvmsg_dmabuf(): -ENODEV unless net_is_devmem_iov(), before any net_devmem_*() call",
+            "Pavel Begunkov: the net_devmem_*() helpers return garbage for other providers' niovs, hence the prefix",
+        ),
     )
 
     def run(self, ctx):

@@ -14,12 +14,36 @@ class MpOpsMissingCallback(Check):
              "and destroy (and from 6.15 nl_fill) without checking that they are set: a "
              "missing one is a NULL call the first time the path runs. Only uninstall is "
              "optional. nl_fill was made mandatory in the v12 posting of the provider API."),
-        example=("static const struct memory_provider_ops zc_ops = {\n"
-                 "\t.alloc_netmems = zc_alloc_netmems,\n\t.release_netmem = zc_release_netmem,\n"
-                 "\t.init = zc_pp_init,\n\t.destroy = zc_pp_destroy,\n};"),
-        instead=("static const struct memory_provider_ops zc_ops = {\n"
-                 "\t.alloc_netmems = zc_alloc_netmems,\n\t.release_netmem = zc_release_netmem,\n"
-                 "\t.init = zc_pp_init,\n\t.destroy = zc_pp_destroy,\n\t.nl_fill = zc_nl_fill,\n};"),
+        example=(
+            "// SPDX-License-Identifier: GPL-2.0\n"
+            "#include <net/page_pool/memory_provider.h>\n"
+            "#include \"acme_zc.h\" /* the callbacks */\n"
+            "\n"
+            "static const struct memory_provider_ops acme_zc_ops = {\n"
+            "\t.alloc_netmems = acme_zc_alloc_netmems,\n"
+            "\t.release_netmem = acme_zc_release_netmem,\n"
+            "\t.init = acme_zc_pp_init,\n"
+            "\t.destroy = acme_zc_pp_destroy,\n"
+            "};\n"
+        ),
+        instead=(
+            "// SPDX-License-Identifier: GPL-2.0\n"
+            "#include <net/page_pool/memory_provider.h>\n"
+            "#include \"acme_zc.h\" /* the callbacks */\n"
+            "\n"
+            "static const struct memory_provider_ops acme_zc_ops = {\n"
+            "\t.alloc_netmems = acme_zc_alloc_netmems,\n"
+            "\t.release_netmem = acme_zc_release_netmem,\n"
+            "\t.init = acme_zc_pp_init,\n"
+            "\t.destroy = acme_zc_pp_destroy,\n"
+            "\t.nl_fill = acme_zc_nl_fill,\n"
+            "};\n"
+        ),
+        example_path="drivers/net/ethernet/acme/acme_zc.c",
+        refs=(
+            "struct memory_provider_ops, include/net/page_pool/memory_provider.h (6.15+): only uninstall is optional",
+            "nl_fill reports the provider for a queue, or for a pool when rxq is NULL; mandatory since the API's v12",
+        ),
     )
 
     def run(self, ctx):

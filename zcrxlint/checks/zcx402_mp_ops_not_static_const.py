@@ -14,8 +14,37 @@ class MpOpsNotStaticConst(Check):
              "pool with -EFAULT: an ops table in writable memory (or in a module) is refused, "
              "so that nobody can redirect a provider's callbacks at run time. The table must "
              "be 'static const' and built in."),
-        example="struct memory_provider_ops zc_ops = { ... };",
-        instead="static const struct memory_provider_ops zc_ops = { ... };",
+        example=(
+            "// SPDX-License-Identifier: GPL-2.0\n"
+            "#include <net/page_pool/memory_provider.h>\n"
+            "#include \"acme_zc.h\" /* the callbacks */\n"
+            "\n"
+            "struct memory_provider_ops acme_zc_ops = {\n"
+            "\t.alloc_netmems = acme_zc_alloc_netmems,\n"
+            "\t.release_netmem = acme_zc_release_netmem,\n"
+            "\t.init = acme_zc_pp_init,\n"
+            "\t.destroy = acme_zc_pp_destroy,\n"
+            "\t.nl_fill = acme_zc_nl_fill,\n"
+            "};\n"
+        ),
+        instead=(
+            "// SPDX-License-Identifier: GPL-2.0\n"
+            "#include <net/page_pool/memory_provider.h>\n"
+            "#include \"acme_zc.h\" /* the callbacks */\n"
+            "\n"
+            "static const struct memory_provider_ops acme_zc_ops = {\n"
+            "\t.alloc_netmems = acme_zc_alloc_netmems,\n"
+            "\t.release_netmem = acme_zc_release_netmem,\n"
+            "\t.init = acme_zc_pp_init,\n"
+            "\t.destroy = acme_zc_pp_destroy,\n"
+            "\t.nl_fill = acme_zc_nl_fill,\n"
+            "};\n"
+        ),
+        example_path="drivers/net/ethernet/acme/acme_zc.c",
+        refs=(
+            "page_pool_init() (6.15+): WARN and -EFAULT unless pool->mp_ops is in kernel rodata",
+            "the memory_provider.h helpers are not exported to modules: providers are built in",
+        ),
     )
 
     def run(self, ctx):
