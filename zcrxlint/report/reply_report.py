@@ -1,0 +1,136 @@
+"""`--format reply`: the review a netdev reviewer would send, one section per patch.
+
+Each section starts with the `Re:` subject it answers, then quotes the lines that matter
+(`> `, the hunk header for where, a little context, the offending lines; the rest of the
+patch trimmed as `[...]`) and writes the objection under them in plain words, with the fix.
+Paste a section under the patch's mail.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+
+from ..engine import PatchResult, RunResult
+from ..finding import Finding
+from ..patch import FileChange, Hunk
+from .options import ReportOptions
+
+WIDTH = 72
+CONTEXT_BEFORE = 3        # quoted lines above a finding, from its hunk
+MAX_QUOTED = 6            # lines of one finding quoted at most
+TRIM = "[...]"
+_PLAIN_WORD = re.compile(r"[a-z]+")
+_IMPERATIVE = ("use", "sync", "check", "call", "move", "switch", "add", "remove", "read",
+               "drop", "write", "pass", "set", "make", "take", "keep", "register", "declare",
+               "return", "clear", "bind", "test", "say", "see")
+
+
+def _sentence(text: str) -> str:
+    text = text.strip().rstrip(".")
+    first = text.split(" ", 1)[0]
+    if _PLAIN_WORD.fullmatch(first):      # never capitalise an identifier
+        text = text[0].upper() + text[1:]
+    return text + "."
+
+
+def plain_words(message: str) -> str:
+    """'what: why; fix' as three sentences; the fix asked for politely."""
+    what, sep, rest = message.partition(": ")
+    if not sep:
+        return _sentence(message)
+    why, sep, fix = rest.rpartition("; ")
+    if not sep:
+        why, fix = rest, ""
+    parts = [_sentence(what), _sentence(why)]
+    if fix:
+        verb = fix.split(" ", 1)[0]
+        parts.append(_sentence(f"please {fix}" if verb in _IMPERATIVE else fix))
+    return " ".join(parts)
+
+
+def _comment(finding: Finding) -> str:
+    body = textwrap.fill(plain_words(finding.message), WIDTH, break_on_hyphens=False,
+                         break_long_words=False)
+    return f"{body}\n[zcrxlint {finding.code} {finding.name}]"
+
+
+def _hunk_of(change: FileChange, finding: Finding) -> tuple[Hunk, int] | None:
+    for hunk in change.hunks:
+        for at, line in enumerate(hunk.lines):
+            if line.new_line == finding.line and line.kind != "-":
+                return hunk, at
+    return None
+
+
+class _Quoter:
+    """Quotes a patch hunk by hunk, never the same diff line twice."""
+
+    def __init__(self):
+        self.quoted: dict[int, int] = {}      # id(hunk) -> index of the last line quoted
+        self.files: set[str] = set()
+
+    def quote(self, change: FileChange, hunk: Hunk, at: int, finding: Finding) -> list[str]:
+        out = []
+        if change.path not in self.files:
+            self.files.add(change.path)
+            out.append(f"> diff --git a/{change.old_path or change.path} b/{change.path}")
+        last = self.quoted.get(id(hunk))
+        start = max(at - CONTEXT_BEFORE, 0 if last is None else last + 1)
+        if last is None:
+            out.append(f"> @@ -{hunk.old_start},{hunk.old_length} +{hunk.new_start},{hunk.new_length} @@"
+                       + (f" {hunk.header}" if hunk.header else ""))
+            if start > 0:
+                out.append(TRIM)
+        elif start > last + 1:
+            out.append(TRIM)
+        end = at
+        while end + 1 < len(hunk.lines) and end - at + 1 < MAX_QUOTED:
+            following = hunk.lines[end + 1]
+            if following.new_line is None or following.new_line > finding.end_line:
+                break
+            end += 1
+        for line in hunk.lines[start:end + 1]:
+            out.append(f"> {line.kind}{line.text}".rstrip())
+        self.quoted[id(hunk)] = max(end, last if last is not None else -1)
+        return out
+
+
+def _section_title(result: PatchResult, total: int) -> str:
+    patch = result.patch
+    if patch is None:
+        return "Files: " + ", ".join(result.files)
+    counter = f"{patch.counter[0]}/{patch.counter[1]}" if patch.counter else f"{patch.index}/{total}"
+    return f"Re: [PATCH {counter}] {patch.subject}"
+
+
+def _patch_section(result: PatchResult, total: int) -> list[str]:
+    out = [_section_title(result, total), ""]
+    quoter = _Quoter()
+    changes = {c.path: c for c in result.patch.files} if result.patch is not None else {}
+    for finding in sorted(result.findings, key=lambda f: (f.path, f.line, f.column, f.code)):
+        change = changes.get(finding.path)
+        place = _hunk_of(change, finding) if change is not None else None
+        if place is not None:
+            quoted = quoter.quote(change, place[0], place[1], finding)
+        else:
+            # An unchanged line the patch made wrong (a guard removed elsewhere in the
+            # function), or a whole file: quote the line itself.
+            quoted = [f"> {finding.path}:{finding.line}:", f">  {finding.line_text}".rstrip()]
+        # A second objection to lines already quoted goes under the first one.
+        out += (quoted + [""] if quoted else []) + [_comment(finding), ""]
+    for note in result.partial:
+        out += [textwrap.fill(f"(zcrxlint could only read {note.path} in part: {note.reason}; "
+                              "there may be more to say there.)", WIDTH), ""]
+    return out
+
+
+def render_reply(run: RunResult, stream, options: ReportOptions = ReportOptions()) -> None:
+    total = len(run.results)
+    sections = [_patch_section(r, total) for r in run.results if r.findings or r.partial]
+    if not sections:
+        clean = f"{total} patch{'es' if total != 1 else ''}" if any(r.patch for r in run.results) \
+            else "the files"
+        stream.write(f"zcrxlint: nothing to reply: no page_pool memory-provider problems in {clean}.\n")
+        return
+    stream.write("\n".join("\n".join(section).rstrip("\n") + "\n" for section in sections))
