@@ -113,6 +113,10 @@ def test_series_reads_the_configuration_of_the_repository(tmp_path):
     ('kernel = "six"\n', ".zcrxlint.toml: kernel: not a kernel release"),
     ('fail-on = "sometimes"\n', ".zcrxlint.toml: fail-on: 'sometimes' is not one of"),
     ('extra-facts = ["missing.toml"]\n', ".zcrxlint.toml: extra-facts: missing.toml: no such file"),
+    ('docs-url = "docs/rules.md"\n', ".zcrxlint.toml: docs-url: 'docs/rules.md' is not an absolute http(s) URL"),
+    ('docs-url = "ftp://example.org/rules.md"\n', ".zcrxlint.toml: docs-url: 'ftp://example.org/rules.md' is not"),
+    ('docs-url = "https://example.org/rules#top"\n', ".zcrxlint.toml: docs-url: 'https://example.org/rules#top' is not"),
+    ('docs-url = 1\n', ".zcrxlint.toml: docs-url: must be an absolute http(s) URL"),
     ('select = [\n', ".zcrxlint.toml: not valid TOML"),
 ])
 def test_mistakes_are_errors_that_name_the_key(tree, text, message):
@@ -139,3 +143,17 @@ def test_bad_extra_facts_and_command_line_codes(tree):
     assert code == 2 and "--select: 'nope' is no zcrxlint code" in err
     code, _, err = run(["files", tree / ACME, "--isolated", "--config", tree / ".zcrxlint.toml"])
     assert code == 2 and "--config and --isolated" in err
+
+
+def test_the_readme_configuration_example_is_valid(tree):
+    import re
+    from helpers import REPO
+    readme = (REPO / "README.md").read_text()
+    section = readme[readme.index("### Configuration"):]
+    example = re.search(r"```toml\n(.*?)```", section, re.S).group(1)
+    (tree / "tools").mkdir()
+    (tree / "tools" / "zcrxlint-facts.toml").write_text("")
+    (tree / ".zcrxlint.toml").write_text(example)
+    code, found, doc = findings(tree)
+    assert code == 1 and doc["kernel"] == "6.15"
+    assert [c for _, c, _ in found] == ["ZCX104"] * 3 + ["ZCX106"] * 2
