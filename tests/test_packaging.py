@@ -16,6 +16,7 @@ def test_wheel_ships_the_rules(tmp_path):
     names = set(zipfile.ZipFile(wheel).namelist())
     rules = {p.name for p in (REPO / "rules").glob("*.toml")}
     assert rules and {f"zcrxlint/rules/{name}" for name in rules} <= names
+    assert "zcrxlint/ruledocs/rules.md" in names      # what SARIF rule links point at
 
 
 def test_command_runs_from_another_directory(tmp_path):

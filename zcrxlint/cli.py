@@ -170,7 +170,8 @@ def _emit(run: RunResult, settings: Settings, config: Config) -> int:
         return 0
     if settings.baseline is not None:
         run = without_baselined(run, settings.baseline)
-    REPORTERS[settings.fmt](run, sys.stdout, settings.report)
+    options = dataclasses.replace(settings.report, docs_url=config.docs_url)
+    REPORTERS[settings.fmt](run, sys.stdout, options)
     threshold = FAIL_ON[settings.fail_on or config.fail_on or "warning"]
     if threshold is not None and any(f.severity >= threshold for f in run.findings):
         return 1

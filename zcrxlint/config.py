@@ -9,6 +9,7 @@ import dataclasses
 import fnmatch
 import re
 import tomllib
+import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,6 +32,7 @@ class Config:
     kernel: str | None = None
     exempt_paths: tuple[str, ...] = ()              # added to page_pool's own files (ZCX1xx)
     fail_on: str | None = None
+    docs_url: str | None = None                     # a published docs/rules.md: rule links point there
 
     def enabled(self, code: str) -> bool:
         return (self.select is None or code in self.select) and code not in self.ignore
@@ -106,7 +108,7 @@ class _Reader:
 
 
 KNOWN_KEYS = ("select", "ignore", "per-path-ignores", "severity", "extra-facts", "kernel",
-              "exempt-paths", "fail-on")
+              "exempt-paths", "fail-on", "docs-url")
 
 
 def parse_config(table: dict, source: str, prefix: str, base_dir: Path) -> Config:
@@ -144,10 +146,20 @@ def parse_config(table: dict, source: str, prefix: str, base_dir: Path) -> Confi
     fail_on = read.take("fail-on", str, "one of " + ", ".join(FAIL_ON_CHOICES))
     if fail_on is not None and fail_on not in FAIL_ON_CHOICES:
         raise InputError(read.key("fail-on"), f"{fail_on!r} is not one of " + ", ".join(FAIL_ON_CHOICES))
+    docs_url = read.take("docs-url", str, "an absolute http(s) URL")
+    if docs_url is not None and not _is_page_url(docs_url):
+        raise InputError(read.key("docs-url"), f"{docs_url!r} is not an absolute http(s) URL "
+                                               "without a #fragment (the rule's anchor is added)")
     read.done()
     return Config(source=source, select=select, ignore=ignore, per_path_ignores=tuple(per_path),
                   severity=severity, extra_facts=tuple(extra), kernel=kernel,
-                  exempt_paths=tuple(exempt), fail_on=fail_on)
+                  exempt_paths=tuple(exempt), fail_on=fail_on, docs_url=docs_url)
+
+
+def _is_page_url(text: str) -> bool:
+    parts = urllib.parse.urlsplit(text)
+    return parts.scheme in ("http", "https") and bool(parts.netloc) and "#" not in text \
+        and not any(c.isspace() for c in text)
 
 
 def load_config(path: Path) -> Config:

@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import textwrap
+from importlib import resources
+from pathlib import Path
 
 from . import facts as facts_mod
 from .facts import KernelVersion
@@ -16,6 +18,21 @@ DOCS_PAGE = "docs/rules.md"
 def anchor(rule: Rule) -> str:
     """The Markdown heading anchor of a rule's section (GitHub's slug of `ZCX101 pp-x`)."""
     return f"{rule.code.lower()}-{rule.name}"
+
+
+def rules_page() -> Path:
+    """docs/rules.md as this installation has it: shipped in the wheel as zcrxlint/ruledocs,
+    or beside zcrxlint/ in a source checkout that was not installed."""
+    packaged = resources.files("zcrxlint").joinpath("ruledocs")
+    if packaged.is_dir():
+        return Path(str(packaged)) / "rules.md"
+    return Path(__file__).resolve().parent.parent / DOCS_PAGE
+
+
+def help_uri(rule: Rule, docs_url: str | None = None) -> str:
+    """An absolute link to the rule's section: in the published copy at `docs_url` (the
+    configuration's docs-url) when there is one, else in the rules page installed here."""
+    return f"{docs_url or rules_page().as_uri()}#{anchor(rule)}"
 
 
 def example_kernel(rule: Rule) -> KernelVersion:

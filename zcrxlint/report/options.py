@@ -1,4 +1,5 @@
-"""What the user asked of the text output, with checkpatch.pl's flag names and meanings."""
+"""What the user asked of the output: checkpatch.pl's flags, with its names and meanings, and
+where rule links point."""
 
 from __future__ import annotations
 
@@ -13,3 +14,4 @@ class ReportOptions:
     summary: bool = True      # the `total:` line, the verdict and the footer
     mailback: bool = False    # print nothing at all when there is nothing to say
     quiet: bool = False       # no verdict sentences; `total:` only for patches with findings
+    docs_url: str | None = None   # the configuration's docs-url: where rule links point

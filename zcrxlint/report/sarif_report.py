@@ -1,0 +1,133 @@
+"""`--format sarif`: a SARIF 2.1.0 log, for code-scanning services (GitHub code scanning
+reads it with github/codeql-action/upload-sarif) and SARIF viewers.
+
+Paths are relative to %SRCROOT%, the kernel tree; a finding's region is where the JSON
+format puts it (in series mode, the post-image of the patch that introduced it).
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.parse
+from pathlib import PurePosixPath
+
+from .. import __version__, docs
+from ..checks import RULES
+from ..engine import PartialNote, RunResult
+from ..finding import Finding, Severity, fingerprints
+from ..registry import Rule
+from .json_report import patch_dict
+from .options import ReportOptions
+
+SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+SRCROOT = "%SRCROOT%"
+FINGERPRINT = "zcrxlint/v1"
+LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+# The hundreds digit of a code; code-scanning services filter on these tags.
+FAMILY = {"1": "page-pool-internals", "2": "dma-sync", "3": "net-iov-ownership",
+          "4": "memory-provider-ops", "9": "run"}
+
+
+def family(rule: Rule) -> str:
+    return FAMILY[rule.code[3]]
+
+
+def rule_descriptor(rule: Rule, docs_url: str | None) -> dict:
+    return {
+        "id": rule.code,
+        "name": rule.name,
+        "shortDescription": {"text": rule.summary},
+        "fullDescription": {"text": rule.why},
+        "help": {"text": docs.rule_text(rule), "markdown": docs.rule_markdown(rule)},
+        "helpUri": docs.help_uri(rule, docs_url),
+        "defaultConfiguration": {"level": LEVEL[rule.severity]},
+        "properties": {"tags": [family(rule)],
+                       "kernels": {"since": rule.since, "until": rule.until}},
+    }
+
+
+def artifact_location(path: str) -> dict:
+    if PurePosixPath(path).is_absolute():    # `files` on a file outside any kernel tree
+        return {"uri": PurePosixPath(path).as_uri()}
+    return {"uri": urllib.parse.quote(path), "uriBaseId": SRCROOT}
+
+
+def location(finding: Finding) -> dict:
+    region = {"startLine": finding.line, "startColumn": finding.column,
+              "endLine": finding.end_line, "endColumn": finding.end_column}
+    if finding.line_text:
+        region["snippet"] = {"text": finding.line_text}
+    found = {"physicalLocation": {"artifactLocation": artifact_location(finding.path),
+                                  "region": region}}
+    if finding.function:
+        found["logicalLocations"] = [{"name": finding.function, "kind": "function"}]
+    return found
+
+
+def result(finding: Finding, fingerprint: str, patch, rule_index: dict[str, int]) -> dict:
+    entry = {
+        "ruleId": finding.code,
+        "ruleIndex": rule_index[finding.code],
+        "level": LEVEL[finding.severity],       # the configuration may have moved it
+        "message": {"text": finding.message},
+        "locations": [location(finding)],
+        "partialFingerprints": {FINGERPRINT: fingerprint},
+    }
+    if patch is not None:
+        entry["properties"] = {"patch": patch_dict(patch)}
+    return entry
+
+
+def notification(note: PartialNote) -> dict:
+    entry = {
+        "level": "warning",
+        "message": {"text": f"analysed in part: {note.reason}"},
+        "locations": [{"physicalLocation": {"artifactLocation": artifact_location(note.path)}}],
+    }
+    if note.patch is not None:
+        entry["properties"] = {"patch": note.patch}
+    return entry
+
+
+def results(run: RunResult) -> list[dict]:
+    rule_index = {rule.code: index for index, rule in enumerate(RULES)}
+    placed = [(f, r.patch) for r in run.results for f in r.findings]
+    keys = fingerprints([f for f, _ in placed])
+    return [result(f, key, patch, rule_index) for (f, patch), key in zip(placed, keys)]
+
+
+def invocation(run: RunResult) -> dict:
+    entry = {"executionSuccessful": True}
+    if run.partial:
+        entry["toolExecutionNotifications"] = [notification(n) for n in run.partial]
+    return entry
+
+
+def document(run: RunResult, docs_url: str | None) -> dict:
+    driver = {
+        "name": "zcrxlint",
+        "version": __version__,
+        "semanticVersion": __version__,
+        # zcrxlint has no home page of its own: its documentation is the rules page.
+        "informationUri": docs_url or docs.rules_page().as_uri(),
+        "rules": [rule_descriptor(rule, docs_url) for rule in RULES],
+    }
+    return {
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": driver},
+            "originalUriBaseIds": {SRCROOT: {"description": {
+                "text": "The root of the kernel tree the patches apply to."}}},
+            "invocations": [invocation(run)],
+            # Finding columns count characters, not SARIF's default UTF-16 code units.
+            "columnKind": "unicodeCodePoints",
+            "results": results(run),
+            "properties": {"kernel": run.kernel, "baselined": run.baselined},
+        }],
+    }
+
+
+def render_sarif(run: RunResult, stream, options: ReportOptions = ReportOptions()) -> None:
+    json.dump(document(run, options.docs_url), stream, indent=2)
+    stream.write("\n")
