@@ -179,8 +179,10 @@ def test_fingerprints_stay_when_lines_move(tree):
     before = sarif_run(["files", tree / ACME, "--tree", tree])["results"]
     lines = (tree / ACME).read_text().split("\n")
     for result in before:
-        region = result["locations"][0]["physicalLocation"]["region"]
-        assert region["snippet"]["text"] == lines[region["startLine"] - 1]
+        physical = result["locations"][0]["physicalLocation"]
+        region, line = physical["region"], lines[physical["region"]["startLine"] - 1]
+        assert physical["contextRegion"]["snippet"]["text"] == line
+        assert region["snippet"]["text"] == line[region["startColumn"] - 1:region["endColumn"] - 1]
     (tree / ACME).write_text("/* three lines\n * pushed in\n */\n" + "\n".join(lines))
     after = sarif_run(["files", tree / ACME, "--tree", tree])["results"]
 
@@ -216,3 +218,23 @@ def test_a_file_outside_any_kernel_tree_is_named_by_its_file_uri(tmp_path):
     for result in results:
         artifact = result["locations"][0]["physicalLocation"]["artifactLocation"]
         assert artifact == {"uri": lone.as_uri()}
+
+
+def test_series_regions_are_on_the_last_commit_and_keep_the_patch_region():
+    demo = sorted((FIXTURES / "demo").glob("*.patch"))
+    _, doc = run_json(["check", *demo])
+    _, github = run(["check", *demo, "--format", "github"])[:2]
+    annotated = [dict(p.split("=", 1) for p in line.split("::")[1].split(" ", 1)[1].split(","))
+                 for line in github.splitlines() if line.startswith(("::error", "::warning", "::notice"))]
+    results = sarif_run(["check", *demo])["results"]
+    assert len(results) == len(doc["findings"]) == len(annotated)
+    for result, finding, props in zip(results, doc["findings"], annotated):
+        assert result["properties"]["patchRegion"]["startLine"] == finding["line"]
+        physical = result["locations"][0]["physicalLocation"]
+        if "line" in props:
+            assert physical["region"]["startLine"] == int(props["line"])
+        else:
+            assert "region" not in physical and result["message"]["text"].endswith(
+                f"(line {finding['line']} in patch 2; patch 5 changed it since)")
+    assert sum(r["properties"]["patchRegion"]["startLine"] !=
+               r["locations"][0]["physicalLocation"].get("region", {}).get("startLine") for r in results) == 3

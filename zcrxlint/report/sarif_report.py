@@ -1,8 +1,10 @@
 """`--format sarif`: a SARIF 2.1.0 log, for code-scanning services (GitHub code scanning
 reads it with github/codeql-action/upload-sarif) and SARIF viewers.
 
-Paths are relative to %SRCROOT%, the kernel tree; a finding's region is where the JSON
-format puts it (in series mode, the post-image of the patch that introduced it).
+Paths are relative to %SRCROOT%, the kernel tree. Code scanning shows results on the commit
+it analysed, the series' last, so in a series a finding's region is carried through the
+later patches (report/positions.py); where the patch that introduced it put it is kept in
+`properties.patchRegion`. A finding whose line a later patch rewrote keeps only its file.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from ..finding import Finding, Severity, fingerprints
 from ..registry import Rule
 from .json_report import patch_dict
 from .options import ReportOptions
+from .positions import FinalPosition, final_positions
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SRCROOT = "%SRCROOT%"
@@ -52,29 +55,43 @@ def artifact_location(path: str) -> dict:
     return {"uri": urllib.parse.quote(path), "uriBaseId": SRCROOT}
 
 
-def location(finding: Finding) -> dict:
-    region = {"startLine": finding.line, "startColumn": finding.column,
-              "endLine": finding.end_line, "endColumn": finding.end_column}
-    if finding.line_text:
-        region["snippet"] = {"text": finding.line_text}
-    found = {"physicalLocation": {"artifactLocation": artifact_location(finding.path),
-                                  "region": region}}
+def _region(finding: Finding, line: int, end_line: int) -> dict:
+    region = {"startLine": line, "startColumn": finding.column,
+              "endLine": end_line, "endColumn": finding.end_column}
+    if finding.line_text and finding.line == finding.end_line:
+        region["snippet"] = {"text": finding.line_text[finding.column - 1:finding.end_column - 1]}
+    return region
+
+
+def location(finding: Finding, where: FinalPosition) -> dict:
+    physical = {"artifactLocation": artifact_location(where.path)}
+    if where.line is not None:
+        physical["region"] = _region(finding, where.line, where.end_line)
+        if finding.line_text:
+            physical["contextRegion"] = {"startLine": where.line, "snippet": {"text": finding.line_text}}
+    found = {"physicalLocation": physical}
     if finding.function:
         found["logicalLocations"] = [{"name": finding.function, "kind": "function"}]
     return found
 
 
-def result(finding: Finding, fingerprint: str, patch, rule_index: dict[str, int]) -> dict:
+def result(finding: Finding, where: FinalPosition, fingerprint: str, patch,
+           rule_index: dict[str, int]) -> dict:
+    message = finding.message
+    if where.line is None:
+        message += f" (line {finding.line} in patch {patch.index}; patch {where.moved_by} changed it since)"
     entry = {
         "ruleId": finding.code,
         "ruleIndex": rule_index[finding.code],
         "level": LEVEL[finding.severity],       # the configuration may have moved it
-        "message": {"text": finding.message},
-        "locations": [location(finding)],
+        "message": {"text": message},
+        "locations": [location(finding, where)],
         "partialFingerprints": {FINGERPRINT: fingerprint},
     }
     if patch is not None:
-        entry["properties"] = {"patch": patch_dict(patch)}
+        entry["properties"] = {"patch": patch_dict(patch),
+                               "patchRegion": {"path": finding.path,
+                                               **_region(finding, finding.line, finding.end_line)}}
     return entry
 
 
@@ -91,9 +108,10 @@ def notification(note: PartialNote) -> dict:
 
 def results(run: RunResult) -> list[dict]:
     rule_index = {rule.code: index for index, rule in enumerate(RULES)}
+    positions = final_positions(run)
     placed = [(f, r.patch) for r in run.results for f in r.findings]
     keys = fingerprints([f for f, _ in placed])
-    return [result(f, key, patch, rule_index) for (f, patch), key in zip(placed, keys)]
+    return [result(f, positions[id(f)], key, patch, rule_index) for (f, patch), key in zip(placed, keys)]
 
 
 def invocation(run: RunResult) -> dict:
