@@ -12,7 +12,7 @@ from pathlib import Path
 
 from . import __version__
 from .engine import RunResult
-from .errors import InputError
+from .errors import InputError, read_user_file
 from .finding import fingerprints
 
 FORMAT = 1
@@ -32,11 +32,10 @@ def write_baseline(path: Path, run: RunResult) -> int:
 
 
 def read_baseline(path: Path) -> frozenset[str]:
+    text = read_user_file(path, "baseline")
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InputError(str(path), f"cannot read the baseline: {exc.strerror or exc}") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
         raise InputError(str(path), f"not a zcrxlint baseline (bad JSON: {exc})") from None
     if not isinstance(document, dict) or document.get("tool") != "zcrxlint" \
             or not isinstance(document.get("findings"), list):

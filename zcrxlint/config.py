@@ -8,12 +8,11 @@ from __future__ import annotations
 import dataclasses
 import fnmatch
 import re
-import tomllib
 import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import InputError, UsageError
+from .errors import InputError, UsageError, load_user_toml
 from .finding import Finding, Severity
 
 CONFIG_FILES = (".zcrxlint.toml", "pyproject.toml")
@@ -164,12 +163,7 @@ def _is_page_url(text: str) -> bool:
 
 def load_config(path: Path) -> Config:
     """One configuration file; pyproject.toml without a [tool.zcrxlint] table is no config."""
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InputError(str(path), f"cannot read: {exc.strerror or exc}") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(str(path), f"not valid TOML: {exc}") from None
+    data = load_user_toml(path, "configuration")
     if path.name == "pyproject.toml":
         tool = data.get("tool", {})
         if "zcrxlint" not in tool:

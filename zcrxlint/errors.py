@@ -16,3 +16,22 @@ class InputError(ZcrxlintError):
         super().__init__(f"{source}: {problem}")
         self.source = source
         self.problem = problem
+
+
+def read_user_file(path, what: str) -> str:
+    """A file the user named (configuration, facts, baseline) as text, or an InputError
+    naming it; `what` says what it was meant to be."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(str(path), f"cannot read the {what}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise InputError(str(path), f"the {what} is not UTF-8 text") from None
+
+
+def load_user_toml(path, what: str) -> dict:
+    import tomllib
+    try:
+        return tomllib.loads(read_user_file(path, what))
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(str(path), f"not valid TOML: {exc}") from None

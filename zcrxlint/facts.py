@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from .errors import InputError, UsageError
+from .errors import InputError, UsageError, load_user_toml
 
 FIELD_ACCESS_CLASSES = frozenset(
     {"private", "alloc-cache", "public-param", "historic-param", "provider-context",
@@ -298,12 +298,7 @@ def _load_raw(extra: tuple[Path, ...] = ()) -> dict[str, dict]:
         except (OSError, tomllib.TOMLDecodeError) as exc:
             raise UsageError(f"{path}: cannot load the kernel facts: {exc}") from exc
     for path in extra:
-        try:
-            added = tomllib.loads(path.read_text(encoding="utf-8"))
-        except OSError as exc:
-            raise InputError(str(path), f"cannot read: {exc.strerror or exc}") from None
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise InputError(str(path), f"not valid TOML: {exc}") from None
+        added = load_user_toml(path, "extra facts")
         for name, table in added.items():
             if name not in FACT_FILES or not isinstance(table, dict):
                 raise InputError(f"{path}: {name}",
