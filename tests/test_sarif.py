@@ -107,6 +107,14 @@ def test_the_official_validator_accepts_a_series_with_every_family(validator, tm
 
     sarif = json.loads(produced.stdout)["runs"][0]
     assert {r["ruleId"][:4] for r in sarif["results"]} == {"ZCX1", "ZCX2", "ZCX3", "ZCX4", "ZCX9"}
+
+    # The demo series: lines carried through later patches, one result left without a region.
+    demo = command(["check", *sorted((FIXTURES / "demo").glob("*.patch")), "--format", "sarif"])
+    assert any("region" not in r["locations"][0]["physicalLocation"]
+               for r in json.loads(demo.stdout)["runs"][0]["results"])
+    (tmp_path / "demo.sarif").write_bytes(demo.stdout)
+    demo_verdict = validate(validator, tmp_path / "demo.sarif")
+    assert not [v for v in demo_verdict if v[0] == "error"], "\n".join(map(str, demo_verdict))
     # Installed, the links point at the rules page the wheel carries.
     page = Path(url2pathname(urlsplit(sarif["tool"]["driver"]["rules"][0]["helpUri"]).path))
     assert page.parent.name == "ruledocs" and page.is_file()

@@ -67,7 +67,10 @@ def location(finding: Finding, where: FinalPosition) -> dict:
     physical = {"artifactLocation": artifact_location(where.path)}
     if where.line is not None:
         physical["region"] = _region(finding, where.line, where.end_line)
-        if finding.line_text:
+        whole_line = len(finding.line_text) + 1
+        # A context region must be a proper superset of the region: the whole line, when
+        # the finding is part of one line.
+        if finding.line == finding.end_line and (finding.column, finding.end_column) != (1, whole_line):
             physical["contextRegion"] = {"startLine": where.line, "snippet": {"text": finding.line_text}}
     found = {"physicalLocation": physical}
     if finding.function:
