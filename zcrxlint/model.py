@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from .cparse import ParsedSource
 from .facts import CType, Facts
 from .images import FRAGMENT_PREFIX, Image
+from .suppress import parse as parse_suppressions
 
 POOL = "page_pool"
 OPS_STRUCT = "memory_provider_ops"
@@ -144,8 +145,7 @@ class FileModel:
 
     @functools.cached_property
     def suppressions(self) -> list:
-        from .suppress import parse      # most files have none: parse() is a byte search first
-        return parse(self.parsed)
+        return parse_suppressions(self.parsed)
 
     def function_at(self, row: int) -> "Function | None":
         for function in self.functions:

@@ -46,6 +46,8 @@ def _statement(node) -> bool:
 
 def _header_rows(node) -> tuple[int, int]:
     first, last = node.start_point[0], node.end_point[0]
+    if node.type in ("compound_statement", "case_statement", "labeled_statement"):
+        return first, first     # a block, or a label: never the statements inside it
     if node.type in _WITH_HEADER:
         body = node.child_by_field_name("body") or node.child_by_field_name("consequence")
         if body is not None:
@@ -87,8 +89,7 @@ def _covered(root, comment) -> tuple[int, int] | None:
         following = following.next_named_sibling
     if following is None:
         return None
-    return _header_rows(following if _statement(following) else
-                        (_enclosing_statement(following) or following))
+    return _header_rows(following)
 
 
 def parse(parsed) -> list[Suppression]:
