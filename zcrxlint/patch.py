@@ -69,6 +69,18 @@ class Patch:
     commit: str | None = None                # the commit it was made from, when known
     base: object | None = None               # BaseTree it applies to (a commit's parent)
 
+    def diff_line(self, path: str, new_line: int) -> tuple[FileChange, Hunk, int] | None:
+        """Where the patch shows line `new_line` of `path`'s post-image (added or context):
+        its file change, hunk and index in the hunk; None when no hunk shows it."""
+        for change in self.files:
+            if change.path != path:
+                continue
+            for hunk in change.hunks:
+                for at, line in enumerate(hunk.lines):
+                    if line.new_line == new_line and line.kind != "-":
+                        return change, hunk, at
+        return None
+
 
 def _strip_prefix(path: str | None) -> str | None:
     if path is None or path == "/dev/null":

@@ -130,7 +130,7 @@ def apply(findings: list[Finding], suppressions: list[Suppression], resolve, lin
             continue
         lines = [ln for ln in (line_of(r) for r in range(s.covers[0], s.covers[1] + 1)) if ln]
         if lines:
-            codes = {resolve(c): c for c in s.codes if resolve(c)}
+            codes = {code: c for c in s.codes if (code := resolve(c))}
             spans.append((min(lines), max(lines), codes, s))
     kept = []
     for finding in findings:

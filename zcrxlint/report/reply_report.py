@@ -55,14 +55,6 @@ def _comment(finding: Finding) -> str:
     return f"{body}\n[zcrxlint {finding.code} {finding.name}]"
 
 
-def _hunk_of(change: FileChange, finding: Finding) -> tuple[Hunk, int] | None:
-    for hunk in change.hunks:
-        for at, line in enumerate(hunk.lines):
-            if line.new_line == finding.line and line.kind != "-":
-                return hunk, at
-    return None
-
-
 class _Quoter:
     """Quotes a patch hunk by hunk, never the same diff line twice."""
 
@@ -107,12 +99,10 @@ def _section_title(result: PatchResult, total: int) -> str:
 def _patch_section(result: PatchResult, total: int) -> list[str]:
     out = [_section_title(result, total), ""]
     quoter = _Quoter()
-    changes = {c.path: c for c in result.patch.files} if result.patch is not None else {}
     for finding in sorted(result.findings, key=lambda f: (f.path, f.line, f.column, f.code)):
-        change = changes.get(finding.path)
-        place = _hunk_of(change, finding) if change is not None else None
-        if place is not None:
-            quoted = quoter.quote(change, place[0], place[1], finding)
+        shown = result.patch.diff_line(finding.path, finding.line) if result.patch is not None else None
+        if shown is not None:
+            quoted = quoter.quote(*shown, finding)
         else:
             # An unchanged line the patch made wrong (a guard removed elsewhere in the
             # function), or a whole file: quote the line itself.

@@ -20,14 +20,11 @@ def _patch_position(result: PatchResult, finding: Finding) -> tuple[int | None, 
     """checkpatch's #N (line in the patch as read) and the +/space the line carries there."""
     if result.patch is None:
         return None, "+"
-    for change in result.patch.files:
-        if change.path != finding.path:
-            continue
-        for hunk in change.hunks:
-            for line in hunk.lines:
-                if line.new_line == finding.line and line.kind != "-":
-                    return line.patch_line, line.kind
-    return None, " "
+    shown = result.patch.diff_line(finding.path, finding.line)
+    if shown is None:
+        return None, " "
+    _, hunk, at = shown
+    return hunk.lines[at].patch_line, hunk.lines[at].kind
 
 
 def _input_name(result: PatchResult) -> str:
