@@ -18,7 +18,7 @@ def test_json_shape_is_the_design_contract():
     assert set(doc) == {"tool", "kernel", "findings", "summary"}
     assert doc["tool"] == {"name": "zcrxlint", "version": "0.1.0"}
     assert set(doc["summary"]) == {"errors", "warnings", "infos", "patches", "files", "partial",
-                                   "per_patch", "baselined"}
+                                   "per_patch", "baselined", "unparsed"}
     assert (doc["summary"]["patches"], doc["summary"]["files"]) == (5, 2)
     first = doc["findings"][0]
     assert set(first) == {"code", "name", "severity", "path", "line", "column", "end_line",

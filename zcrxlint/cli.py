@@ -13,6 +13,7 @@ import click
 
 from . import __version__
 from . import docs
+from . import filescan
 from . import facts as facts_mod
 from .checks import RULES, find_rule
 from .baseline import read_baseline, without_baselined, write_baseline
@@ -280,51 +281,70 @@ def _kernel_root(start: Path) -> Path | None:
     return None
 
 
-def _collect_files(paths: list[str]) -> list[Path]:
-    files = []
+def _c_files_under(directory: Path) -> list[str]:
+    """The .c and .h files under a directory, sorted, without following symlinked directories."""
+    found = []
+    stack = [str(directory)]
+    while stack:
+        with os.scandir(stack.pop()) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append(entry.path)
+                elif entry.name.endswith((".c", ".h")) and entry.is_file():
+                    found.append(entry.path)
+    return sorted(found)
+
+
+def _collect_files(paths: list[str], tree: Path | None) -> tuple[list[tuple[Path, str]], set[Path]]:
+    """Each file to read with the path to report it by (relative to its kernel tree, when
+    it is in one), and the kernel trees they are in."""
+    files, roots = [], set()
     for name in paths:
         path = Path(name)
         if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.suffix in (".c", ".h") and p.is_file())
+            found = _c_files_under(path)
             if not found:
                 raise InputError(name, "directory holds no .c or .h files")
-            files.extend(found)
+            resolved_dir = path.resolve()
         elif path.is_file():
-            files.append(path)
+            found = [name]
+            resolved_dir = path.resolve().parent
         elif path.exists():
             raise InputError(name, "not a regular file")
         else:
             raise InputError(name, "no such file")
-    return files
+        root = tree.resolve() if tree is not None else _kernel_root(resolved_dir)
+        if root is not None:
+            roots.add(root)
+        base = path.resolve() if path.is_dir() else resolved_dir
+        for file in found:
+            full = base / os.path.relpath(file, name) if path.is_dir() else path.resolve()
+            rel = full.relative_to(root).as_posix() if root is not None and full.is_relative_to(root) \
+                else Path(file).as_posix()
+            files.append((Path(file), rel))
+    return files, roots
 
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True)
 @_tree_option
+@click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Processes to analyse files in; 0: one per core.")
+@click.option("--no-prefilter", "no_prefilter", is_flag=True,
+              help="Parse every file, even those holding none of the tokens any check needs "
+                   "(slower; for checking the prefilter).")
 @_common_options
-def files(paths, tree, **options):
+def files(paths, tree, jobs, no_prefilter, **options):
     """Lint whole C files (or directories of them), with no patch."""
     settings = Settings.from_options(**options)
     base = _dir_tree(tree)
-    images = []
-    roots = set()
-    for path in _collect_files(list(paths)):
-        root = tree or _kernel_root(path.resolve().parent)
-        rel = path.resolve().relative_to(root.resolve()).as_posix() if root is not None and \
-            path.resolve().is_relative_to(root.resolve()) else path.as_posix()
-        if root is not None:
-            roots.add(root)
-        try:
-            text = path.read_bytes().decode("utf-8", "surrogateescape")
-        except OSError as exc:
-            raise InputError(str(path), f"cannot read: {exc.strerror or exc}") from None
-        images.append(Image(rel, text))
+    found, roots = _collect_files(list(paths), tree)
     if base is None and len(roots) == 1:
         base = DirTree(next(iter(roots)))
     root = base.root if base is not None else Path.cwd()
     config = settings.config(root)
     analyzer = _analyzer(settings, config, base)
-    result = analyzer.run_files(images)
+    result = filescan.scan(analyzer, found, jobs or filescan.default_jobs(), not no_prefilter)
     sys.exit(_emit(RunResult(str(analyzer.facts.kernel), [result]), settings, config))
 
 

@@ -42,11 +42,12 @@ def example_kernel(rule: Rule) -> KernelVersion:
 
 
 def run_example(rule: Rule, text: str) -> list[Finding]:
-    """What zcrxlint reports on one documented example, as a whole file at its path."""
+    """What `zcrxlint files` reports on one documented example, as a whole file at its path
+    (the prefilter included)."""
     from .engine import Analyzer      # the engine imports the checks, which import this module's Rule
-    from .images import Image
+    from .filescan import Outcome, analyse
     analyzer = Analyzer(facts_mod.load(example_kernel(rule)))
-    return analyzer.run_files([Image(rule.example_path, text)]).findings
+    return analyse(analyzer, Outcome(0, rule.example_path), text.encode()).findings
 
 
 def rules_table(rules) -> str:

@@ -7,6 +7,7 @@ that function's pre-image. `scope="all"` keeps every finding of every touched fu
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ from .images import FileImages, Image, ImageSource
 from .learned import LearnedHelper, learn
 from .model import FileModel
 from .patch import Patch
+from .prefilter import Prefilter, Triggers
 from .registry import Check
 
 @dataclass
@@ -40,7 +42,8 @@ class PatchResult:
     findings: list[Finding] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
     partial: list[PartialNote] = field(default_factory=list)
-    files_lines: int = 0               # lines read in files mode
+    files_lines: int = 0               # lines parsed in files mode
+    unparsed: int = 0                  # files mode: files holding no token any check needs
 
     @property
     def lines_checked(self) -> int:
@@ -118,6 +121,18 @@ class Analyzer:
         self.series_defines: set[str] = set()
         self.series_calls: dict[str, set[str]] = {}
         self.series_learned: dict[str, LearnedHelper] = {}
+
+    @functools.cached_property
+    def prefilter(self) -> Prefilter:
+        """The tokens a file must hold for any of the checks that run to report in it."""
+        triggers = Triggers()
+        for check in self.checks:
+            triggers |= check.triggers(self.facts)
+        return Prefilter.of(triggers)
+
+    def fresh(self) -> "Analyzer":
+        """An analyzer with the same facts, checks and base tree and nothing any file added."""
+        return Analyzer(self.facts, self.tree, self.checks, self.scope, self.objects, self.config)
 
     # ---- one parse per distinct image -----------------------------------------------------
 
@@ -248,17 +263,3 @@ class Analyzer:
             else:
                 new.append(finding)
         return new
-
-    # ---- whole files ----------------------------------------------------------------------
-
-    def run_files(self, images: list[Image]) -> PatchResult:
-        models = [self.model(image) for image in images]
-        result = PatchResult(None)
-        for model in models:
-            result.files.append(model.path)
-            result.files_lines += model.image.text.count("\n")
-            reason = self.partial_reason(model)
-            if reason:
-                result.partial.append(PartialNote(model.path, reason))
-            result.findings.extend(self.findings(model))
-        return result

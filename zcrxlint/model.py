@@ -18,6 +18,8 @@ from .suppress import parse as parse_suppressions
 POOL = "page_pool"
 OPS_STRUCT = "memory_provider_ops"
 _SCOPE_NODES = ("compound_statement", "for_statement", "function_definition")
+_NAMING_NODES = ("type_identifier", "identifier", "field_identifier", "system_lib_string",
+                 "string_content")
 _TYPE_NODES = ("struct_specifier", "union_specifier", "enum_specifier", "type_identifier",
                "primitive_type", "sized_type_specifier", "macro_type_specifier")
 
@@ -476,6 +478,14 @@ class FileModel:
 
     # ---- page_pool accesses ---------------------------------------------------------------
 
+    @functools.cached_property
+    def names_page_pool(self) -> bool:
+        """Whether the code, not just a comment, names page_pool: a type, a call, a header."""
+        if POOL not in self.image.text:
+            return False
+        return any(node.type in _NAMING_NODES and POOL in self.text(node)
+                   for node in _walk(self.parsed.root))
+
     def _pool_base(self, base, function: Function, first_field: str) -> tuple[bool, str | None]:
         """Whether `base` holds a page_pool, and None or why it was inferred."""
         ctype = self.type_of(base, function)
@@ -483,6 +493,8 @@ class FileModel:
             return ctype.name == POOL, None
         if base.type == "identifier" and self._lookup(base, function)[0]:
             return False, None   # declared with a type that says nothing: do not guess
+        if self.image.rows is None and not self.names_page_pool:
+            return False, None   # a whole file that never names page_pool: nothing to guess from
         names = self.facts.pool_names
         if base.type == "identifier" and self.text(base) in names:
             return True, "from its name"

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, ClassVar, Iterator
 
 from .facts import KernelVersion, Span
 from .finding import Finding, Severity
+from .prefilter import Triggers
 
 if TYPE_CHECKING:
     from .context import CheckContext
@@ -51,3 +52,8 @@ class Check:
 
     def run(self, ctx: "CheckContext") -> Iterator[Finding]:
         raise NotImplementedError
+
+    def triggers(self, facts) -> Triggers:
+        """The tokens a file must hold for run() to report anything in it (prefilter.py).
+        Unless a check says, every file is parsed for it."""
+        return Triggers(everything=True)

@@ -7,6 +7,7 @@ from typing import ClassVar
 from ..facts import FieldFact
 from ..finding import Severity
 from ..model import PoolAccess
+from ..prefilter import pool_access_triggers
 from ..registry import Check
 
 _WRITE_FIRST = {"write": 0, "push": 0, "pop": 1, "escape": 2, "read": 3, "size": 4}
@@ -29,6 +30,9 @@ class PoolFieldCheck(Check):
 
     def judge(self, ctx, access: PoolAccess, fact: FieldFact) -> tuple[str, Severity] | None:
         raise NotImplementedError
+
+    def triggers(self, facts):
+        return pool_access_triggers(facts)
 
     def run(self, ctx):
         if ctx.is_owner_file:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from ..finding import Severity
+from ..prefilter import helper_triggers
 from ..registry import Check, Rule
 
 
@@ -79,6 +80,9 @@ class PrivateHelper(Check):
             "stays out of helpers.h, which is for drivers",
         ),
     )
+
+    def triggers(self, facts):
+        return helper_triggers(facts, {"net-core-private"})
 
     def run(self, ctx):
         if ctx.facts.may_call_private_helpers(ctx.path):

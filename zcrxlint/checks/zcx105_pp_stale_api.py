@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from ..finding import Severity
+from ..prefilter import helper_triggers
 from ..registry import Check, Rule
 
 
@@ -79,6 +80,9 @@ class StaleApi(Check):
             "net_mp_open_rxq() is netif_mp_open_rxq() from 7.1 (inferred)",
         ),
     )
+
+    def triggers(self, facts):
+        return helper_triggers(facts, {"never-merged", "renamed"})
 
     def run(self, ctx):
         kernel = ctx.facts.kernel

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from ..finding import Severity
 from ..provider import assigned_value, call_args, callee_name, subtree
+from ..prefilter import provider_code_triggers
 from ..registry import Check, Rule
 from ._provider import provider_code
 
@@ -123,6 +124,9 @@ class DmaSyncMissing(Check):
             "devmem (6.14+) clears pp->dma_sync in ->init instead: its dma-buf memory must not be synced",
         ),
     )
+
+    def triggers(self, facts):
+        return provider_code_triggers(facts)
 
     def run(self, ctx):
         pm = ctx.model.provider

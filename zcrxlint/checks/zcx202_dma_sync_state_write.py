@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from ..finding import Severity
 from ..provider import assigned_value, is_false
+from ..prefilter import provider_code_triggers
 from ..registry import Check, Rule
 from ._provider import provider_code
 
@@ -82,6 +83,9 @@ class DmaSyncStateWrite(Check):
         ),
         since="6.12",
     )
+
+    def triggers(self, facts):
+        return provider_code_triggers(facts)
 
     def run(self, ctx):
         if not provider_code(ctx):

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from ..finding import Severity
 from ..provider import callee_name
+from ..prefilter import provider_code_triggers
 from ..registry import Check, Rule
 from ._provider import provider_code
 
@@ -93,6 +94,9 @@ class DmaSyncUnguarded(Check):
             "io_uring zcrx's io_zcrx_sync_for_device() (6.15+) and page_pool's own sync use both guards",
         ),
     )
+
+    def triggers(self, facts):
+        return provider_code_triggers(facts)
 
     def run(self, ctx):
         if not provider_code(ctx):

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from ..finding import Severity
+from ..prefilter import provider_code_triggers
 from ..registry import Check, Rule
 from ._provider import provider_code
 
@@ -97,6 +98,9 @@ class DmaSyncGatedOnPoolFlag(Check):
             "page_pool_init() (6.14+) refuses a provider pool without dma_sync: the bit is always set",
         ),
     )
+
+    def triggers(self, facts):
+        return provider_code_triggers(facts)
 
     def run(self, ctx):
         if not provider_code(ctx):

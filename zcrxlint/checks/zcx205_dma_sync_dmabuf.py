@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from ..finding import Severity
 from ..provider import subtree
+from ..prefilter import provider_code_triggers
 from ..registry import Check, Rule
 from ._provider import provider_code
 
@@ -102,6 +103,9 @@ class DmaSyncDmabuf(Check):
         ),
         since="6.14",
     )
+
+    def triggers(self, facts):
+        return provider_code_triggers(facts)
 
     def run(self, ctx):
         if not provider_code(ctx):

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from ..finding import Severity
+from ..prefilter import ownership_triggers
 from ..registry import Check, Rule
 from ._provider import proving_guard, provider_file
 
@@ -79,6 +80,9 @@ class NiovOwnerCastUnguarded(Check):
             "niov->type == NET_IOV_* (6.16+) proves the kind, not the instance: compare pp->mp_priv too",
         ),
     )
+
+    def triggers(self, facts):
+        return ownership_triggers(facts)
 
     def run(self, ctx):
         if not provider_file(ctx):

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from ..finding import Severity
+from ..prefilter import ownership_triggers
 from ..registry import Check, Rule
 from ._provider import proving_guard, provider_file, through
 
@@ -57,6 +58,9 @@ class NiovOwnerGuardInverted(Check):
             "Pavel Begunkov: the net_devmem_*() helpers return garbage for other providers' niovs, hence the prefix",
         ),
     )
+
+    def triggers(self, facts):
+        return ownership_triggers(facts)
 
     def run(self, ctx):
         if not provider_file(ctx):

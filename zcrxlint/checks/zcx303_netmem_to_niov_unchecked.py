@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from ..finding import Severity
+from ..prefilter import ownership_triggers
 from ..registry import Check, Rule
 from ._provider import provider_file, through
 
@@ -62,6 +63,9 @@ class NetmemToNiovUnchecked(Check):
             "in their own ->release_netmem, both upstream providers still WARN_ON_ONCE(!netmem_is_net_iov())",
         ),
     )
+
+    def triggers(self, facts):
+        return ownership_triggers(facts)
 
     def run(self, ctx):
         if not provider_file(ctx):

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from ..finding import Severity
+from ..prefilter import ops_table_triggers
 from ..registry import Check, Rule
 
 
@@ -45,6 +46,9 @@ class MpOpsMissingCallback(Check):
             "nl_fill reports the provider for a queue, or for a pool when rxq is NULL; mandatory since the API's v12",
         ),
     )
+
+    def triggers(self, facts):
+        return ops_table_triggers(facts)
 
     def run(self, ctx):
         facts = ctx.facts.provider

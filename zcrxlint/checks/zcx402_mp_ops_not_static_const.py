@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from ..finding import Severity
+from ..prefilter import ops_table_triggers
 from ..registry import Check, Rule
 
 
@@ -46,6 +47,9 @@ class MpOpsNotStaticConst(Check):
             "the memory_provider.h helpers are not exported to modules: providers are built in",
         ),
     )
+
+    def triggers(self, facts):
+        return ops_table_triggers(facts)
 
     def run(self, ctx):
         for table in ctx.model.ops_tables:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from ..finding import Severity
+from ..prefilter import Triggers
 from ..registry import Check, Rule
 
 
@@ -58,6 +59,9 @@ class PartialAnalysis(Check):
             "patches: --tree DIR or --base REV lets zcrxlint parse whole files instead of hunks",
         ),
     )
+
+    def triggers(self, facts):
+        return Triggers()   # it reports on files the other checks parse, never on its own
 
     def run(self, ctx):
         model = ctx.model

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from ..finding import Severity
+from ..prefilter import Triggers
 from ..registry import Check, Rule
 
 
@@ -32,6 +33,9 @@ class SuppressionWithoutReason(Check):
         refs=("Suppressions: `/* zcrxlint: ignore[CODE or name, ...] reason */` on the statement "
               "or the lines before it (README, Suppressions)",),
     )
+
+    def triggers(self, facts):
+        return Triggers(frozenset({"zcrxlint"}))   # only suppression comments
 
     def run(self, ctx):
         for s in ctx.model.suppressions:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from ..finding import Severity
+from ..prefilter import Triggers
 from ..registry import Check, Rule
 from .. import checks  # the registry; find_rule is looked up when the check runs
 
@@ -33,6 +34,9 @@ class SuppressionBadCode(Check):
             "}\n"),
         refs=("`zcrxlint rules` lists every code and name",),
     )
+
+    def triggers(self, facts):
+        return Triggers(frozenset({"zcrxlint"}))   # only suppression comments
 
     def run(self, ctx):
         for s in ctx.model.suppressions:

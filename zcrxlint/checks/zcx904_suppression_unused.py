@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from ..finding import Severity
+from ..prefilter import Triggers
 from ..registry import Check, Rule
 from .. import checks  # the registry; find_rule is looked up when the check runs
 
@@ -34,6 +35,9 @@ class SuppressionUnused(Check):
               "for if/for/while/switch and functions, only the header",),
     )
     after_suppressions = True
+
+    def triggers(self, facts):
+        return Triggers(frozenset({"zcrxlint"}))   # only suppression comments
 
     def run(self, ctx):
         for s in ctx.model.suppressions:

@@ -39,6 +39,8 @@ def document(run: RunResult) -> dict:
             "infos": by_severity[Severity.INFO],
             "patches": sum(1 for r in run.results if r.patch is not None),
             "files": len(files),
+            # files mode: files holding none of the tokens any check needs, not parsed
+            "unparsed": sum(r.unparsed for r in run.results),
             "partial": [p.as_dict() for p in run.partial],
             "baselined": run.baselined,     # findings a --baseline file knew, left out
             # One verdict per patch, for CI that marks each patch (netdev's patchwork checks).

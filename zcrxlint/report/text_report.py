@@ -72,12 +72,17 @@ def render_text(run: RunResult, stream, options: ReportOptions = ReportOptions()
                          f"{result.count(Severity.INFO)} checks, {result.lines_checked} lines checked\n")
         for note in result.partial:
             stream.write(f"NOTE: {note.path} analysed in part: {note.reason}\n")
+        if result.unparsed and options.summary and not options.quiet:
+            stream.write(f"{result.unparsed} of {len(result.files)} files hold none of the tokens "
+                         "the checks look for and were not parsed\n")
         if options.summary and not options.quiet:
-            name = patch.source if patch is not None else ", ".join(result.files) or "input"
+            name = patch.source if patch is not None else \
+                (", ".join(result.files) if len(result.files) <= 3 else f"{len(result.files)} files")
             if patch is not None and patch.commit:
                 name = f"Commit {patch.commit[:12]}"
-            verdict = ("has page_pool memory-provider problems, please review."
-                       if result.findings else "has no obvious page_pool memory-provider problems.")
+            has = "have" if patch is None and len(result.files) > 1 else "has"
+            verdict = (f"{has} page_pool memory-provider problems, please review." if result.findings
+                       else f"{has} no obvious page_pool memory-provider problems.")
             stream.write(f"\n{name} {verdict}\n")
             if several:
                 stream.write("\n")

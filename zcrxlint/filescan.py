@@ -1,0 +1,105 @@
+"""`zcrxlint files`: whole files, each on its own, prefiltered by token and spread over cores.
+
+Each file is analysed alone, as a translation unit is compiled: with the facts about
+page_pool's API, but not with the structs or bodies of the other files in the run. That keeps
+the answer for a file independent of what else was named on the command line and of the
+order the workers finish in, and lets memory stay flat: a file's tree is dropped as soon as
+its findings are out.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .engine import Analyzer, PartialNote, PatchResult
+from .errors import InputError
+from .finding import Finding
+from .images import Image
+
+
+@dataclass
+class Outcome:
+    index: int
+    path: str
+    parsed: bool = False
+    lines: int = 0
+    findings: list[Finding] = field(default_factory=list)
+    partial: str | None = None
+    error: str | None = None
+
+
+# The analyzer the workers use: set in the parent before they fork, so that each worker
+# starts with the loaded facts instead of pickling them.
+_analyzer: Analyzer | None = None
+
+
+def default_jobs() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def analyse(analyzer: Analyzer, outcome: Outcome, data: bytes, known_match: bool = False) -> Outcome:
+    """One whole file on its own, unless the prefilter rules it out."""
+    if not known_match and not analyzer.prefilter.matches(data):
+        return outcome
+    image = Image(outcome.path, data.decode("utf-8", "surrogateescape"))
+    alone = analyzer.fresh()
+    model = alone.model(image)
+    outcome.parsed = True
+    outcome.lines = image.text.count("\n")
+    outcome.findings = alone.findings(model)
+    outcome.partial = alone.partial_reason(model)
+    return outcome
+
+
+def _analyse(job: tuple[int, str, str, bool]) -> Outcome:
+    index, path, label, known_match = job
+    outcome = Outcome(index, label)
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        outcome.error = f"cannot read: {exc.strerror or exc}"
+        return outcome
+    return analyse(_analyzer, outcome, data, known_match)
+
+
+def scan(analyzer: Analyzer, files: list[tuple[Path, str]], jobs: int,
+         prefilter: bool = True) -> PatchResult:
+    """`files` are (where to read, the path to report) pairs, in the order to report them."""
+    global _analyzer
+    _analyzer = analyzer
+    paths = [str(path) for path, _ in files]
+    # Files grep rules out are never read here; the rest are read once, by one worker.
+    selected = analyzer.prefilter.select(paths, jobs) if prefilter else [True] * len(paths)
+    todo = [(i, paths[i], label, selected is not None and selected[i])
+            for i, (_, label) in enumerate(files) if selected is None or selected[i]]
+    if jobs > 1 and len(todo) > 1:
+        # Biggest first, so that no worker is left with a large file at the end.
+        todo.sort(key=lambda job: -_size(job[1]))
+        chunk = 1 if selected is not None else 64
+        with multiprocessing.get_context("fork").Pool(min(jobs, len(todo))) as pool:
+            outcomes = list(pool.imap_unordered(_analyse, todo, chunksize=chunk))
+    else:
+        outcomes = [_analyse(job) for job in todo]
+    outcomes.sort(key=lambda o: o.index)
+    for outcome in outcomes:
+        if outcome.error:
+            raise InputError(paths[outcome.index], outcome.error)
+    result = PatchResult(None)
+    result.files = [label for _, label in files]
+    result.unparsed = len(files) - sum(o.parsed for o in outcomes)
+    for outcome in outcomes:
+        result.files_lines += outcome.lines
+        if outcome.partial:
+            result.partial.append(PartialNote(outcome.path, outcome.partial))
+        result.findings.extend(outcome.findings)
+    return result
+
+
+def _size(path: str) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0
