@@ -70,6 +70,7 @@ class FieldFact:
     instead: str
     distinctive: bool
     span: Span
+    driver_instead: str = ""     # the advice for a driver (not a provider) that writes it
 
 
 @dataclass(frozen=True)
@@ -147,6 +148,7 @@ class KindFact:
     ops: str = ""                      # its memory_provider_ops table
     calls_span: Span = Span()          # releases in which the calls exist (for suggestions)
     type_values_span: Span = Span()
+    exists: Span = Span()              # releases in which mainline has this provider
 
 
 @dataclass(frozen=True, eq=False)
@@ -213,7 +215,8 @@ def _provider_facts(raw: dict, kernel: KernelVersion) -> ProviderFacts:
                for c in own["cast"] if _span(c).holds_at(kernel)},
         kinds=tuple(KindFact(k["provider"], frozenset(k["calls"]), frozenset(k["type_values"]),
                              frozenset(k["area_structs"]), k["ops"], _span({"since": k.get("calls_since")}),
-                             _span({"since": k.get("type_values_since")})) for k in own["kind"]),
+                             _span({"since": k.get("type_values_since")}), _span(k))
+                    for k in own["kind"]),
         frag_types=frozenset(untrusted["frag_types"]),
         frag_calls=frozenset(untrusted["frag_calls"]),
         frag_fields=frozenset(untrusted["frag_fields"]),
@@ -360,7 +363,8 @@ def _build(kernel: KernelVersion, raw: dict) -> Facts:
         if entry["access"] not in FIELD_ACCESS_CLASSES:
             raise UsageError(f"rules/page_pool.toml: field {entry['chain']}: unknown access {entry['access']!r}")
         fact = FieldFact(entry["chain"], entry["access"], entry.get("why", ""),
-                         entry.get("instead", ""), bool(entry.get("distinctive")), _span(entry))
+                         entry.get("instead", ""), bool(entry.get("distinctive")), _span(entry),
+                         entry.get("driver_instead", ""))
         if fact.span.holds_at(kernel):
             fields[fact.chain] = fact
     prefixes = {c.rsplit(".", 1)[0] for c in fields if "." in c}

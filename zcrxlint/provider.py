@@ -464,12 +464,20 @@ class ProviderModel:
         """The provider a cast needs proven: 'own' for this file's type."""
         return "own" if kind is None else self._normal_kind(kind)
 
-    @staticmethod
-    def judge_claims(claims: list[Claim], need: str) -> tuple[bool, Claim | None]:
+    @functools.cached_property
+    def sole_kind(self) -> str | None:
+        """The one provider that makes net_iovs in the target release, if only one does."""
+        kernel = self.model.facts.kernel
+        existing = [k.provider for k in self.facts.kinds if k.exists.holds_at(kernel)]
+        return existing[0] if len(existing) == 1 else None
+
+    def judge_claims(self, claims: list[Claim], need: str) -> tuple[bool, Claim | None]:
         """(proven, the claim that proves the opposite). A claim about an unknown NET_IOV_*
-        value proves an 'own' need when the file says nothing about its own type."""
+        value proves an 'own' need when the file says nothing about its own type; where one
+        provider alone makes net_iovs, being a net_iov proves being that provider's."""
         # A claim against the need wins over one for it: contradictory guards prove nothing.
-        proven = any(c.holds and (c.kind == need) for c in claims)
+        proven = any(c.holds and (c.kind == need or c.kind == "net_iov" and need == self.sole_kind)
+                     for c in claims)
         for c in claims:
             if need == "net_iov":
                 if c.kind == "net_iov" and not c.holds:

@@ -27,6 +27,9 @@ def proving_guard(ctx, need: str) -> str:
         tables = [t.name for t in ctx.model.ops_tables]
         ops = tables[0] if tables else "my_ops"
         return f"'pp && pp->mp_ops == &{ops} && pp->mp_priv == ctx' (pp from the niov)"
+    if need == ctx.model.provider.sole_kind:
+        return (f"netmem_is_net_iov(netmem) / skb_frag_is_net_iov(frag) (in {ctx.facts.kernel} "
+                f"every net_iov is {need}'s)")
     for kind in ctx.facts.provider.kinds:
         if kind.provider == need:
             kernel = ctx.facts.kernel

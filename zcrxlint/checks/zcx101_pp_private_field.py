@@ -73,5 +73,8 @@ class PrivateField(PoolFieldCheck):
         if access.mode == "size":
             return None
         verb = "written" if access.mode in ("write", "push", "pop", "escape") else "read"
+        # A driver reading the counters wants statistics, not the provider helpers.
+        instead = fact.driver_instead if verb == "read" and fact.driver_instead \
+            and not ctx.model.provider.is_provider else ctx.advice(fact.instead)
         return (f"{ctx.model.text(access.node)} {verb} outside page_pool: "
-                f"{fact.why}; use {ctx.advice(fact.instead)}", self.rule.severity)
+                f"{fact.why}; use {instead}", self.rule.severity)

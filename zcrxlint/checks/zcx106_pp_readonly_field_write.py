@@ -9,12 +9,14 @@ class ReadonlyFieldWrite(PoolFieldCheck):
         code="ZCX106",
         name="pp-readonly-field-write",
         severity=Severity.ERROR,
-        summary="a page_pool field providers may only read is written",
+        summary="a page_pool parameter or binding field is written outside page_pool",
         why=("A provider reads the pool parameters (p.dev, p.order, p.dma_dir, p.offset, "
              "p.max_len), mp_priv, mp_ops and dma_map to validate the pool in ->init and to "
              "sync; the driver chose them at page_pool_create() and page_pool_init() copied "
              "mp_priv/mp_ops from the queue. Writing them changes a pool the provider does "
-             "not own."),
+             "not own. A driver that rewrites its own pool after page_pool_create() (p.napi "
+             "on a queue restart) races with page_pool's lockless readers; that is a warning, "
+             "with page_pool_disable_direct_recycling() as the sanctioned way to drop the NAPI."),
         example=(
             "// SPDX-License-Identifier: GPL-2.0\n"
             "#include <net/page_pool/memory_provider.h>\n"
@@ -85,7 +87,13 @@ class ReadonlyFieldWrite(PoolFieldCheck):
     access_classes = frozenset({"public-param", "historic-param", "provider-context", "readable-flag"})
 
     def judge(self, ctx, access, fact):
-        # The driver that creates a pool owns its parameters; these rules are about providers.
-        if not ctx.model.provider.is_provider or access.mode not in ("write", "push", "escape"):
+        if access.mode not in ("write", "push", "escape"):
             return None
-        return f"{ctx.model.text(access.node)} written: {fact.why}; {ctx.advice(fact.instead)}", self.rule.severity
+        written = f"{ctx.model.text(access.node)} written"
+        if ctx.model.provider.is_provider:
+            return f"{written}: {fact.why}; {ctx.advice(fact.instead)}", self.rule.severity
+        # A driver rewriting the pool it created races with page_pool's lockless readers;
+        # a smell more than a broken contract, so a warning.
+        return (f"{written} after page_pool_create(): page_pool reads it without a lock; "
+                f"{fact.driver_instead or 'set it in the page_pool_params the pool is created with instead'}",
+                Severity.WARNING)
