@@ -306,6 +306,7 @@ def _collect_files(paths: list[str], tree: Path | None) -> tuple[list[tuple[Path
             if not found:
                 raise InputError(name, "directory holds no .c or .h files")
             resolved_dir = path.resolve()
+            prefix = len(os.path.join(name, ""))
         elif path.is_file():
             found = [name]
             resolved_dir = path.resolve().parent
@@ -316,12 +317,23 @@ def _collect_files(paths: list[str], tree: Path | None) -> tuple[list[tuple[Path
         root = tree.resolve() if tree is not None else _kernel_root(resolved_dir)
         if root is not None:
             roots.add(root)
-        base = path.resolve() if path.is_dir() else resolved_dir
-        for file in found:
-            full = base / os.path.relpath(file, name) if path.is_dir() else path.resolve()
-            rel = full.relative_to(root).as_posix() if root is not None and full.is_relative_to(root) \
-                else Path(file).as_posix()
-            files.append((Path(file), rel))
+        if path.is_dir():
+            # Paths under a directory argument are that argument joined with the rest.
+            base = path.resolve()
+            label_dir = base.relative_to(root).as_posix() if root is not None and \
+                base.is_relative_to(root) else None
+            for file in found:
+                rel = file[prefix:].replace(os.sep, "/")
+                if label_dir is None:
+                    label = Path(file).as_posix()
+                else:
+                    label = rel if label_dir == "." else f"{label_dir}/{rel}"
+                files.append((Path(file), label))
+        else:
+            full = path.resolve()
+            label = full.relative_to(root).as_posix() if root is not None and full.is_relative_to(root) \
+                else path.as_posix()
+            files.append((path, label))
     return files, roots
 
 

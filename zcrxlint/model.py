@@ -24,13 +24,19 @@ _TYPE_NODES = ("struct_specifier", "union_specifier", "enum_specifier", "type_id
                "primitive_type", "sized_type_specifier", "macro_type_specifier")
 
 
-def _walk(node):
-    """Pre-order walk without recursion (kernel functions nest deep)."""
-    stack = [node]
-    while stack:
-        n = stack.pop()
-        yield n
-        stack.extend(reversed(n.children))
+def _walk(node, skip: str | None = None):
+    """Pre-order walk with a tree cursor (no recursion: kernel functions nest deep; no
+    child lists: a cursor is several times faster). Below `node`, nodes of type `skip`
+    are yielded but not entered."""
+    cursor = node.walk()
+    while True:
+        current = cursor.node
+        yield current
+        if (skip is None or current.type != skip or current == node) and cursor.goto_first_child():
+            continue
+        while not cursor.goto_next_sibling():
+            if not cursor.goto_parent() or cursor.node == node:
+                return
 
 
 def _type_name(type_node, text) -> str:
@@ -296,12 +302,9 @@ class FileModel:
         index = {}
         for function in self.functions:
             buckets = {kind: [] for kind in self._INDEXED}
-            stack = [function.node]
-            while stack:
-                n = stack.pop()
+            for n in _walk(function.node, skip="function_definition"):
                 if n.type in buckets:
                     buckets[n.type].append(n)
-                stack.extend(c for c in reversed(n.children) if c.type != "function_definition")
             index[id(function)] = buckets
         return index
 
