@@ -90,3 +90,15 @@ def test_every_rule_example_passes_the_prefilter():
             continue      # it never triggers on its own
         prefilter = Analyzer(facts.load(example_kernel(rule))).prefilter
         assert prefilter.matches(rule.example.encode()), rule.code
+
+
+def test_without_grep_the_same_files_are_parsed(monkeypatch):
+    from zcrxlint import prefilter
+    _, with_grep = run_json(["files", TREE, "-j", "2"])
+    monkeypatch.setenv("ZCRXLINT_NO_GREP", "1")
+    prefilter.gnu_grep.cache_clear()
+    try:
+        _, without = run_json(["files", TREE, "-j", "2"])
+    finally:
+        prefilter.gnu_grep.cache_clear()
+    assert json.dumps(with_grep) == json.dumps(without)
