@@ -29,18 +29,18 @@ _REGEX_META = re.compile(r"[\\^$.|?*+()\[\]{}]")
 
 @dataclass(frozen=True)
 class FieldAccess:
-    """`base->field` or `base.field` with `field` one of `fields` (the first member of a known
-    field chain) and `base` one of `bases`, or any base when `bases` is empty."""
+    """`base->field` or `base.field`, `base` one of `bases` and `field` one of `fields`
+    (the first members of the known field chains)."""
     fields: frozenset[str]
-    bases: frozenset[str] = frozenset()
+    bases: frozenset[str]
 
     def python(self) -> str:
-        base = rf"\b(?:{'|'.join(sorted(self.bases))})\s*" if self.bases else ""
-        return rf"{base}(?:->|\.)\s*(?:{'|'.join(sorted(self.fields))})\b"
+        return (rf"\b(?:{'|'.join(sorted(self.bases))})\s*(?:->|\.)\s*"
+                rf"(?:{'|'.join(sorted(self.fields))})\b")
 
     def ere(self) -> str:
-        base = rf"\b({'|'.join(sorted(self.bases))})[[:space:]]*" if self.bases else ""
-        return rf"{base}(->|\.)[[:space:]]*({'|'.join(sorted(self.fields))})\b"
+        return (rf"\b({'|'.join(sorted(self.bases))})[[:space:]]*(->|\.)[[:space:]]*"
+                rf"({'|'.join(sorted(self.fields))})\b")
 
 
 @dataclass(frozen=True)
