@@ -23,6 +23,7 @@ import subprocess
 from dataclasses import dataclass, field
 
 from .facts import Facts
+from .provider import CALLBACK_SUFFIXES, PROVIDER_HELPER_PREFIX
 
 _REGEX_META = re.compile(r"[\\^$.|?*+()\[\]{}]")
 
@@ -92,8 +93,7 @@ def pool_access_triggers(facts: Facts) -> Triggers:
 def provider_code_triggers(facts: Facts) -> Triggers:
     """What makes a file provider code (provider.ProviderModel.is_provider): an ops table,
     a callback by its usual name, or a call of a net_mp_ helper."""
-    return Triggers(frozenset({facts.provider.ops_struct, "alloc_netmems", "release_netmem",
-                               "net_mp_"}))
+    return Triggers(frozenset({facts.provider.ops_struct, *CALLBACK_SUFFIXES, PROVIDER_HELPER_PREFIX}))
 
 
 def ownership_triggers(facts: Facts) -> Triggers:

@@ -23,6 +23,10 @@ CALLBACK, OWN_AREA, SKB_FRAG, SOCKET_QUEUE, UNKNOWN = (
     "a socket receive queue", "an unknown source")
 UNTRUSTED = (SKB_FRAG, SOCKET_QUEUE)
 
+# What marks provider code besides an ops table (also the prefilter's tokens for it).
+CALLBACK_SUFFIXES = ("alloc_netmems", "release_netmem")
+PROVIDER_HELPER_PREFIX = "net_mp_"
+
 
 @dataclass(frozen=True)
 class Condition:
@@ -133,9 +137,9 @@ class ProviderModel:
         pools and sync their own buffers are not judged by the provider rules."""
         if self.model.ops_tables:
             return True
-        if any(f.name.endswith(("alloc_netmems", "release_netmem")) for f in self.model.functions):
+        if any(f.name.endswith(CALLBACK_SUFFIXES) for f in self.model.functions):
             return True
-        return any(c.name.startswith("net_mp_") for c in self.model.calls)
+        return any(c.name.startswith(PROVIDER_HELPER_PREFIX) for c in self.model.calls)
 
     def is_trusted_function(self, name: str) -> bool:
         return name in self.callback_functions or name in self.only_from_callbacks
