@@ -7,6 +7,7 @@ that function's pre-image. `scope="all"` keeps every finding of every touched fu
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from collections import Counter
@@ -223,21 +224,21 @@ class Analyzer:
                     self.series_learned.update(
                         (h.name, h) for h in learn(pre, post, patch.index, self.series_learned))
 
-    def _touched(self, model: FileModel, lines: set[int]) -> set[str]:
+    def _touched(self, model: FileModel, changed: list[int]) -> set[str]:
         touched = set()
         for function in model.functions:
             span = model.function_lines(function)
-            if span and any(span[0] <= ln <= span[1] for ln in lines):
+            if span and _any_within(changed, *span):
                 touched.add(function.name)
         return touched
 
     def _new_in_patch(self, imgs: FileImages, pre: FileModel | None, post: FileModel) -> list[Finding]:
-        changed = imgs.added | imgs.removed_at
+        changed = sorted(imgs.added | imgs.removed_at)
         touched = self._touched(post, changed)
         candidates, others = [], []
         for f in self.findings(post):
             if f.function_key in touched if f.function_key is not None \
-                    else any(f.line <= ln <= f.end_line for ln in changed):
+                    else _any_within(changed, f.line, f.end_line):
                 candidates.append(f)
             elif f.related & touched:
                 candidates.append(f)
@@ -263,3 +264,10 @@ class Analyzer:
             else:
                 new.append(finding)
         return new
+
+
+def _any_within(ordered: list[int], first: int, last: int) -> bool:
+    """Whether the sorted list holds a number in [first, last]; a patch creating a file of
+    50,000 functions must not compare every function with every added line."""
+    at = bisect.bisect_left(ordered, first)
+    return at < len(ordered) and ordered[at] <= last
