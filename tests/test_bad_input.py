@@ -25,7 +25,7 @@ def assert_refused(result, *needles):
 @pytest.mark.parametrize("name, problem", [
     ("not-a-patch.txt", "not a patch"),
     ("no-diff.mbox", "no patch found (2 messages, none with a diff)"),
-    ("truncated-hunk.patch", "malformed diff: Hunk is shorter than expected"),
+    ("truncated-hunk.patch", "malformed diff: a hunk ends before the lines its @@ header counts"),
 ])
 def test_bad_file(name, problem):
     assert_refused(command(["check", BAD / name]), name, problem)

@@ -18,7 +18,7 @@ def test_json_shape_is_the_design_contract():
     assert set(doc) == {"tool", "kernel", "findings", "summary"}
     assert doc["tool"] == {"name": "zcrxlint", "version": "0.1.0"}
     assert set(doc["summary"]) == {"errors", "warnings", "infos", "patches", "files", "partial",
-                                   "per_patch", "baselined", "unparsed"}
+                                   "coverage", "per_patch", "baselined", "unparsed"}
     assert (doc["summary"]["patches"], doc["summary"]["files"]) == (5, 2)
     first = doc["findings"][0]
     assert set(first) == {"code", "name", "severity", "path", "line", "column", "end_line",
@@ -140,7 +140,13 @@ def test_target_kernel_choice():
 def test_partial_parse_still_reports_and_is_listed():
     _, doc = run_json(["files", TREE / "io_uring" / "zcrx_broken.c"])
     assert doc["summary"]["partial"] == [
-        {"path": "io_uring/zcrx_broken.c", "patch": None, "reason": "parse errors at line 10"}]
+        {"path": "io_uring/zcrx_broken.c", "patch": None, "kind": "parse",
+         "reason": "parse errors at line 10: 15 of 17 lines parsed (88.2%)"}]
+    # The stray tokens of line 10 and the `{` before it that no block took; the healthy
+    # function after them, which error recovery wraps in the same ERROR node, is parsed.
+    assert doc["summary"]["coverage"] == [
+        {"path": "io_uring/zcrx_broken.c", "patch": None, "lines": 17, "parsed_lines": 15,
+         "percent": 88.2}]
     assert [(f["line"], f["code"]) for f in doc["findings"]] == [
         (10, "ZCX901"), (11, "ZCX101"), (16, "ZCX101")]
 

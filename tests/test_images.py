@@ -28,19 +28,19 @@ DIFF = """\
 def test_apply_finds_a_hunk_that_moved():
     base = ["// a", "// b", "// moved", "void f(void)", "{", "\tfor (;;) {", "\t\tif (!n)",
             "\t\t\tbreak;", "\t\tsync(n);", "\t}", "\tdone();", "}"]
-    change = parse_diff(DIFF, "x.patch")[0]
+    change = parse_diff(DIFF)[0]
     post, added, removed_at = apply_hunks(base, change.hunks)
     assert post[9] == "\t\tpp->alloc.count++;" and added == {10} and removed_at == set()
 
 
 def test_apply_refuses_a_hunk_that_does_not_match():
-    change = parse_diff(DIFF, "x.patch")[0]
+    change = parse_diff(DIFF)[0]
     with pytest.raises(ApplyError):
         apply_hunks(["int x;"] * 20, change.hunks)
 
 
 def test_hunk_starting_in_a_nested_block_parses_with_its_function():
-    change = parse_diff(DIFF, "x.patch")[0]
+    change = parse_diff(DIFF)[0]
     image = hunks_only_image("x.c", change.hunks, old=False, reason="hunks only")
     parsed = cparse.parse(image.text, MACROS)
     assert parsed.error_rows == ()

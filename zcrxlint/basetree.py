@@ -52,7 +52,7 @@ class DirTree(BaseTree):
             # Paths come from diff headers: never follow one out of the tree.
             if not candidate.resolve().is_relative_to(self.root.resolve()) or not candidate.is_file():
                 return None
-            return candidate.read_bytes().decode("utf-8", "surrogateescape")
+            return candidate.read_bytes().decode("utf-8", "replace")
         except OSError:
             return None
 
@@ -158,7 +158,7 @@ class GitTree(BaseTree):
         if self.rev is None:
             return None
         data = self.repo.blob(self.rev, path)
-        return None if data is None else data.decode("utf-8", "surrogateescape")
+        return None if data is None else data.decode("utf-8", "replace")
 
     def texts_mentioning(self, word: str, dirs: tuple[str, ...]) -> list[bytes]:
         if self.rev is None:

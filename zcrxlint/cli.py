@@ -63,6 +63,13 @@ def _common_options(f):
                      default=None, help="Read this configuration file instead of the tree root's "
                                         ".zcrxlint.toml or pyproject.toml [tool.zcrxlint].")(f)
     f = click.option("--isolated", is_flag=True, help="Read no configuration file.")(f)
+    f = click.option("--time-budget", "time_budget", type=click.FloatRange(min=0), default=30.0,
+                     show_default=True, metavar="SECONDS",
+                     help="Stop analysing a file after this long and list it as analysed in "
+                          "part; 0: no limit.")(f)
+    f = click.option("--strict-parse", "strict_parse", is_flag=True,
+                     help="Exit 2 when any file could not be parsed, read or finished in full "
+                          "(summary.partial kinds parse, unread, budget).")(f)
     f = click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False, path_type=Path),
                      default=None, help="Leave out the findings this baseline file lists.")(f)
     f = click.option("--write-baseline", "write_baseline", metavar="FILE",
@@ -92,13 +99,15 @@ class Settings:
     ignore: frozenset[str]
     config_file: Path | None
     isolated: bool
+    time_budget: float | None           # seconds per file; None: no limit
+    strict_parse: bool
     baseline: frozenset[str] | None     # the fingerprints a --baseline file lists
     write_baseline: Path | None
     report: ReportOptions
 
     @classmethod
     def from_options(cls, fmt, kernel, fail_on, select, ignore, config_file, isolated,
-                     baseline_file, write_baseline, terse, showfile, emacs, no_summary,
+                     time_budget, strict_parse, baseline_file, write_baseline, terse, showfile, emacs, no_summary,
                      mailback, quiet) -> "Settings":
         if config_file is not None and isolated:
             raise UsageError("--config and --isolated contradict each other; give one")
@@ -106,6 +115,7 @@ class Settings:
                    select=parse_code_list(select, "--select") if select is not None else None,
                    ignore=parse_code_list(ignore, "--ignore") if ignore is not None else frozenset(),
                    config_file=config_file, isolated=isolated,
+                   time_budget=time_budget or None, strict_parse=strict_parse,
                    # Read before the run, so a bad file fails fast.
                    baseline=read_baseline(baseline_file) if baseline_file is not None else None,
                    write_baseline=write_baseline,
@@ -152,7 +162,8 @@ def _analyzer(settings: Settings, config: Config, tree: BaseTree | None, patches
     if config.exempt_paths:
         facts = dataclasses.replace(facts, owner_files=facts.owner_files + config.exempt_paths,
                                     private_helper_paths=facts.private_helper_paths + config.exempt_paths)
-    return Analyzer(facts, tree=tree, scope=scope, objects=objects, config=config)
+    return Analyzer(facts, tree=tree, scope=scope, objects=objects, config=config,
+                    budget=settings.time_budget)
 
 
 def _dir_tree(tree: Path | None) -> DirTree | None:
@@ -173,6 +184,12 @@ def _emit(run: RunResult, settings: Settings, config: Config) -> int:
         run = without_baselined(run, settings.baseline)
     options = dataclasses.replace(settings.report, docs_url=config.docs_url)
     REPORTERS[settings.fmt](run, sys.stdout, options)
+    if settings.strict_parse and run.incomplete:
+        first = run.incomplete[0]
+        count = len({(n.patch, n.path) for n in run.incomplete})
+        click.echo(f"zcrxlint: --strict-parse: {count} file{'' if count == 1 else 's'} not analysed "
+                   f"in full (first: {first.path}: {first.reason})", err=True)
+        return 2
     threshold = FAIL_ON[settings.fail_on or config.fail_on or "warning"]
     if threshold is not None and any(f.severity >= threshold for f in run.findings):
         return 1

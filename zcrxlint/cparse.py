@@ -60,6 +60,36 @@ class ParsedSource:
     tree: "tree_sitter.Tree"
     error_rows: tuple[int, ...]   # 0-based rows of ERROR and MISSING nodes, in order
 
+    @functools.cached_property
+    def unparsed_rows(self) -> frozenset[int]:
+        """The 0-based rows tree-sitter could not build a tree for: the stray tokens inside
+        ERROR nodes, skipped text, MISSING nodes, and the rows of `error_rows`. A well-formed subtree that error
+        recovery wrapped in an ERROR node (a whole function after a bad line) is parsed:
+        the checks see it."""
+        root = self.tree.root_node
+        if not root.has_error:
+            return frozenset()
+        rows: set[int] = set(self.error_rows)
+
+        def span(node) -> range:
+            (first, _), (last, column) = node.start_point, node.end_point
+            if column == 0 and last > first:
+                last -= 1          # it ends at a line break
+            return range(first, last + 1)
+
+        stack = [root]
+        while stack:
+            node = stack.pop()
+            if node.is_missing or (node.is_error and node.child_count == 0):
+                rows.update(span(node))
+                continue
+            for child in node.children:
+                if child.has_error or child.is_missing:
+                    stack.append(child)
+                elif node.is_error and not child.is_named:
+                    rows.update(span(child))
+        return frozenset(rows)
+
     @property
     def root(self):
         return self.tree.root_node

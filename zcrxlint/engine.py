@@ -14,6 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from . import cparse, suppress
+from .budget import OverBudget, over_budget_reason, time_budget
 from .basetree import BaseTree, GitRepo
 from .checks import CHECKS, find_rule
 from .config import Config
@@ -23,18 +24,53 @@ from .finding import Finding, Severity
 from .images import FileImages, Image, ImageSource
 from .learned import LearnedHelper, learn
 from .model import FileModel
-from .patch import Patch
+from .patch import C_SUFFIXES, Patch
 from .prefilter import Prefilter, Triggers
 from .registry import Check
+
+# What a partial note says was missing, for --strict-parse and for tools reading JSON:
+# the file's text around the hunks (context), a tree for some of its lines (parse), the
+# change itself (unread), or the time to finish (budget).
+PARTIAL_KINDS = ("context", "parse", "unread", "budget")
+INCOMPLETE_KINDS = frozenset(("parse", "unread", "budget"))
+
 
 @dataclass
 class PartialNote:
     path: str
     reason: str
     patch: int | None = None
+    kind: str = "context"
 
     def as_dict(self) -> dict:
-        return {"path": self.path, "patch": self.patch, "reason": self.reason}
+        return {"path": self.path, "patch": self.patch, "kind": self.kind, "reason": self.reason}
+
+
+@dataclass
+class Coverage:
+    """How much of one analysed file tree-sitter parsed."""
+    path: str
+    patch: int | None
+    lines: int          # lines of the file the analysis saw (all of them, or the hunks)
+    parsed: int         # of those, lines no ERROR or MISSING node covers
+
+    @property
+    def percent(self) -> float:
+        return 100.0 if not self.lines else round(100.0 * self.parsed / self.lines, 1)
+
+    def as_dict(self) -> dict:
+        return {"path": self.path, "patch": self.patch, "lines": self.lines,
+                "parsed_lines": self.parsed, "percent": self.percent}
+
+    @classmethod
+    def of(cls, model: FileModel, patch: int | None) -> "Coverage":
+        image, bad_rows = model.image, model.parsed.unparsed_rows
+        if image.rows is None:
+            lines = image.text.count("\n") + (not image.text.endswith("\n"))
+            return cls(image.path, patch, lines, lines - len({r for r in bad_rows if r < lines}))
+        shown = {line: row for row, line in enumerate(image.rows) if line is not None}
+        bad = {line for line, row in shown.items() if row in bad_rows}
+        return cls(image.path, patch, len(shown), len(shown) - len(bad))
 
 
 @dataclass
@@ -43,6 +79,7 @@ class PatchResult:
     findings: list[Finding] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
     partial: list[PartialNote] = field(default_factory=list)
+    coverage: list[Coverage] = field(default_factory=list)
     files_lines: int = 0               # lines parsed in files mode
     unparsed: int = 0                  # files mode: files holding no token any check needs
 
@@ -75,6 +112,16 @@ class RunResult:
     def partial(self) -> list[PartialNote]:
         return [p for r in self.results for p in r.partial]
 
+    @property
+    def incomplete(self) -> list[PartialNote]:
+        """What --strict-parse fails on: text that was shown but not parsed, read or
+        finished; a hunk without its file around it is not incomplete, only narrow."""
+        return [p for p in self.partial if p.kind in INCOMPLETE_KINDS]
+
+    @property
+    def coverage(self) -> list[Coverage]:
+        return [c for r in self.results for c in r.coverage]
+
 
 def _code_of(written: str) -> str | None:
     rule = find_rule(written)
@@ -105,8 +152,10 @@ class TreeIndex:
 class Analyzer:
     def __init__(self, facts: Facts, tree: BaseTree | None = None,
                  checks: tuple[Check, ...] = CHECKS, scope: str = "new",
-                 objects: GitRepo | None = None, config: Config = Config()):
+                 objects: GitRepo | None = None, config: Config = Config(),
+                 budget: float | None = None):
         self.facts = facts
+        self.budget = budget        # seconds per file, None: no limit
         self.tree = tree
         self.objects = objects      # a repository to read pre-images from by object id
         self.config = config
@@ -133,7 +182,8 @@ class Analyzer:
 
     def fresh(self) -> "Analyzer":
         """An analyzer with the same facts, checks and base tree and nothing any file added."""
-        return Analyzer(self.facts, self.tree, self.checks, self.scope, self.objects, self.config)
+        return Analyzer(self.facts, self.tree, self.checks, self.scope, self.objects, self.config,
+                        self.budget)
 
     # ---- one parse per distinct image -----------------------------------------------------
 
@@ -174,51 +224,73 @@ class Analyzer:
             self._findings[id(model)] = cached
         return cached
 
-    def partial_reason(self, model: FileModel) -> str | None:
-        reasons = []
+    def partial_notes(self, model: FileModel, coverage: Coverage, patch: int | None) -> list[PartialNote]:
+        notes = []
         if model.image.partial:
-            reasons.append(model.image.partial)
+            notes.append(PartialNote(model.path, model.image.partial, patch, "context"))
         bad = sorted({ln for ln in (model.image.line_of(r) for r in model.parsed.error_rows) if ln})
         if bad:
             shown = ", ".join(map(str, bad[:5])) + (", ..." if len(bad) > 5 else "")
-            reasons.append(f"parse errors at line{'s' if len(bad) > 1 else ''} {shown}")
-        return "; ".join(reasons) or None
+            notes.append(PartialNote(
+                model.path, f"parse errors at line{'s' if len(bad) > 1 else ''} {shown}: "
+                            f"{coverage.parsed} of {coverage.lines} lines parsed ({coverage.percent:g}%)",
+                patch, "parse"))
+        return notes
 
     # ---- series ---------------------------------------------------------------------------
 
     def run_series(self, patches: list[Patch]) -> list[PatchResult]:
         source = ImageSource(self.tree, self.objects)
-        staged: list[tuple[Patch, list[tuple[FileImages, FileModel | None, FileModel | None]]]] = []
+        staged = []
         # First every image of every patch, so struct members and definitions anywhere in
         # the series are known before any check runs.
         for patch in patches:
-            per_file = []
+            per_file, notes = [], []
             for change in patch.files:
+                if change.unread:
+                    source.forget(change)
+                    if change.path.endswith(C_SUFFIXES) or not change.path:
+                        notes.append(PartialNote(change.path or "(a file the diff does not name)",
+                                                 f"not analysed: {change.unread}", patch.index, "unread"))
+                    continue
                 if not change.is_c:
                     continue
                 imgs = source.images(change, patch.base)
-                pre = self.model(imgs.pre, patch.index - 1) if imgs.pre is not None else None
-                post = self.model(imgs.post, patch.index) if imgs.post is not None else None
+                if not change.hunks:
+                    continue        # a rename, copy or mode change: no text to check
+                try:
+                    with time_budget(self.budget):
+                        pre = self.model(imgs.pre, patch.index - 1) if imgs.pre is not None else None
+                        post = self.model(imgs.post, patch.index) if imgs.post is not None else None
+                except OverBudget:
+                    notes.append(PartialNote(change.path, over_budget_reason(self.budget),
+                                             patch.index, "budget"))
+                    continue
                 per_file.append((imgs, pre, post))
-            staged.append((patch, per_file))
+            staged.append((patch, per_file, notes))
         self._learn(staged)
         results = []
-        for patch, per_file in staged:
-            result = PatchResult(patch)
+        for patch, per_file, notes in staged:
+            result = PatchResult(patch, partial=notes)
             for imgs, pre, post in per_file:
                 if post is None:
                     continue
                 result.files.append(post.path)
-                reason = self.partial_reason(post)
-                if reason:
-                    result.partial.append(PartialNote(post.path, reason, patch.index))
-                result.findings.extend(self._new_in_patch(imgs, pre, post))
+                coverage = Coverage.of(post, patch.index)
+                result.coverage.append(coverage)
+                result.partial.extend(self.partial_notes(post, coverage, patch.index))
+                try:
+                    with time_budget(self.budget):
+                        result.findings.extend(self._new_in_patch(imgs, pre, post))
+                except OverBudget:
+                    result.partial.append(PartialNote(post.path, over_budget_reason(self.budget),
+                                                      patch.index, "budget"))
             results.append(result)
         return results
 
     def _learn(self, staged) -> None:
         """Helpers the series adds to page_pool's API files, each visible from its patch on."""
-        for patch, per_file in staged:
+        for patch, per_file, _ in staged:
             for _, pre, post in per_file:
                 if post is not None:
                     self.series_learned.update(

@@ -14,7 +14,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .engine import Analyzer, PartialNote, PatchResult
+from .budget import OverBudget, over_budget_reason, time_budget
+from .engine import Analyzer, Coverage, PartialNote, PatchResult
 from .errors import InputError
 from .finding import Finding
 from .images import Image
@@ -27,7 +28,8 @@ class Outcome:
     parsed: bool = False
     lines: int = 0
     findings: list[Finding] = field(default_factory=list)
-    partial: str | None = None
+    partial: list[PartialNote] = field(default_factory=list)
+    coverage: Coverage | None = None
     error: str | None = None
 
 
@@ -44,13 +46,20 @@ def analyse(analyzer: Analyzer, outcome: Outcome, data: bytes, known_match: bool
     """One whole file on its own, unless the prefilter rules it out."""
     if not known_match and not analyzer.prefilter.matches(data):
         return outcome
-    image = Image(outcome.path, data.decode("utf-8", "surrogateescape"))
+    image = Image(outcome.path, data.decode("utf-8", "replace"))
     alone = analyzer.fresh()
-    model = alone.model(image)
     outcome.parsed = True
     outcome.lines = image.text.count("\n")
-    outcome.findings = alone.findings(model)
-    outcome.partial = alone.partial_reason(model)
+    try:
+        with time_budget(analyzer.budget):
+            model = alone.model(image)
+            outcome.coverage = Coverage.of(model, None)
+            outcome.partial = alone.partial_notes(model, outcome.coverage, None)
+            outcome.findings = alone.findings(model)
+    except OverBudget:
+        outcome.findings = []
+        outcome.partial.append(PartialNote(outcome.path, over_budget_reason(analyzer.budget),
+                                           None, "budget"))
     return outcome
 
 
@@ -92,8 +101,9 @@ def scan(analyzer: Analyzer, files: list[tuple[Path, str]], jobs: int,
     result.unparsed = len(files) - sum(o.parsed for o in outcomes)
     for outcome in outcomes:
         result.files_lines += outcome.lines
-        if outcome.partial:
-            result.partial.append(PartialNote(outcome.path, outcome.partial))
+        result.partial.extend(outcome.partial)
+        if outcome.coverage is not None:
+            result.coverage.append(outcome.coverage)
         result.findings.extend(outcome.findings)
     return result
 

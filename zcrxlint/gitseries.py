@@ -82,6 +82,6 @@ def staged_series(repo: GitRepo, paths: tuple[str, ...]) -> GitSeries:
     if not diff.strip():
         return GitSeries([], base, label)
     text = diff.decode("utf-8", "replace")
-    files = parse_diff(text, label)
+    files = parse_diff(text)
     patch = Patch(1, "staged changes", label, files, text.count("\n") + 1, base=base)
     return GitSeries([patch], base, label)

@@ -244,8 +244,13 @@ class ImageSource:
             return text.split("\n"), self.tree.label
         data = self.objects.object(change.old_blob) if self.objects and change.old_blob else None
         if data is not None and _is_object(data, change.old_blob):
-            return data.decode("utf-8", "surrogateescape").split("\n"), f"git object {change.old_blob}"
+            return data.decode("utf-8", "replace").split("\n"), f"git object {change.old_blob}"
         return None, ""
+
+    def forget(self, change: FileChange) -> None:
+        """A change whose diff cannot be read leaves the file's text unknown."""
+        for path in (change.old_path, change.new_path):
+            self.known.pop(path or "", None)
 
     def images(self, change: FileChange, patch_base: BaseTree | None = None) -> FileImages:
         if change.new_path is None:

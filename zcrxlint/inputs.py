@@ -10,7 +10,7 @@ import sys
 from dataclasses import dataclass
 
 from .errors import InputError
-from .patch import Patch, find_diff, parse_diff
+from .patch import C_SUFFIXES, Patch, find_diff, parse_diff
 
 # An mbox "From " separator: `From <sender or sha> <asctime date>` at the start of a line.
 MBOX_FROM = re.compile(rb"^From (\S+) +\w{3} \w{3} +\d+ \d\d:\d\d:\d\d \d{4}\s*$", re.M)
@@ -118,21 +118,21 @@ def _parse_message(raw: bytes, source: str) -> _Message:
                     str(msg.get("message-id", "") or "").strip() or None, counter)
 
 
-def _diff_in(text: str, search_from: int, source: str, lines_before: int) -> list:
+def _diff_in(text: str, search_from: int, lines_before: int) -> list:
     """The file changes of the diff in `text` (searched from `search_from`), numbered so
     that #N counts lines of the input as read; [] when there is none."""
     start = find_diff(text[search_from:])
     if start is None:
         return []
     start += search_from
-    return parse_diff(text[start:], source, lines_before + text.count("\n", 0, start) + 1)
+    return parse_diff(text[start:], lines_before + text.count("\n", 0, start) + 1)
 
 
 def _patch_from_message(msg: _Message, source: str, lines_before: int,
                         sender: str | None) -> Patch | None:
     """`lines_before`: input lines ahead of the message (exact for 7bit/8bit mail; for
     encoded bodies #N counts lines of the decoded body)."""
-    files = _diff_in(msg.text, msg.body_offset, source, lines_before)
+    files = _diff_in(msg.text, msg.body_offset, lines_before)
     if not files:
         return None
     subject = SUBJECT_TAGS.sub("", msg.subject).strip() or msg.subject
@@ -169,8 +169,6 @@ def patches_from_bytes(raw: bytes, source: str) -> InputPatches:
     """The patches of one input (a patch, mail, mbox or plain diff), in series order."""
     if not raw.strip():
         raise InputError(source, "empty input")
-    if b"\x00" in raw[:8192]:
-        raise InputError(source, "binary data, not a patch or mail")
     stripped = raw.lstrip()
     lead = raw.count(b"\n", 0, len(raw) - len(stripped))
     if MBOX_FROM.match(stripped.split(b"\n", 1)[0] + b"\n") or _looks_like_mail(raw):
@@ -188,8 +186,10 @@ def patches_from_bytes(raw: bytes, source: str) -> InputPatches:
         return InputPatches(_series_order(patches), len(chunks), base_commit)
     text = raw.decode("utf-8", "replace").replace("\r\n", "\n")
     if find_diff(text) is None:
+        if b"\x00" in raw:
+            raise InputError(source, "binary data, not a patch or mail")
         raise InputError(source, "not a patch: no diff, mail or mbox found")
-    files = _diff_in(text, 0, source, 0)
+    files = _diff_in(text, 0, 0)
     if not files:
         raise InputError(source, "not a patch: no file changes found")
     return InputPatches([Patch(0, "", source, files, text.count("\n") + 1)], 1, _base_commit(text))
@@ -227,4 +227,20 @@ def read_series(names: list[str]) -> Series:
     if not patches:
         what = ", ".join("<stdin>" if n == "-" else n for n in names)
         raise InputError(what, f"no patch found ({messages} message{'s' if messages != 1 else ''}, none with a diff)")
+    _refuse_when_nothing_readable(patches)
     return Series(number(patches), base_commit)
+
+
+def _refuse_when_nothing_readable(patches: list[Patch]) -> None:
+    """A series whose every C change is unreadable gives nothing to analyse: that is an
+    error naming the input, not a clean run. With one readable C change the run goes on
+    and lists the rest as partial."""
+    if any(c.is_c and c.content_shown for p in patches for c in p.files):
+        return
+    unread = [(p, c) for p in patches for c in p.files
+              if c.unread and (c.path.endswith(C_SUFFIXES) or not c.path)]
+    if unread:
+        patch, change = unread[0]
+        more = f" (and {len(unread) - 1} more like it)" if len(unread) > 1 else ""
+        raise InputError(patch.source, f"{change.path or 'a file'}: {change.unread}{more}; "
+                                       "no C change left to analyse")

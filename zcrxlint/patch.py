@@ -8,12 +8,27 @@ from dataclasses import dataclass
 
 import unidiff
 
-from .errors import InputError
 
 C_SUFFIXES = (".c", ".h")
 # Where the diff of a message starts: a git header, a plain unified header, or svn-style Index.
 DIFF_START = re.compile(r"(?m)^(?:diff --git |Index: |--- \S[^\n]*\n\+\+\+ )")
 GIT_INDEX = re.compile(r"(?m)^index ([0-9a-f]{7,64})\.\.[0-9a-f]{7,64}")
+# Where each file's part of a diff starts: git's header, else a plain `---`/`+++` pair
+# (with svn's `Index:` lines above it).
+GIT_FILE_START = re.compile(r"(?m)^diff --git ")
+PLAIN_FILE_START = re.compile(r"(?m)^(?:Index: [^\n]*\n(?:=+\n)?)?--- [^\n]*\n\+\+\+ ")
+GIT_HEADER_PATHS = re.compile(r"^diff --git (\S+) (\S+)")
+PLAIN_HEADER_PATH = re.compile(r"(?m)^(---|\+\+\+) (\S+)")
+# unidiff's words for a corrupt hunk, said so that a patch author knows what to look for.
+UNIDIFF_PROBLEMS = {
+    "Hunk is shorter than expected":
+        "a hunk ends before the lines its @@ header counts (cut off, or the counts lie)",
+    "Hunk is longer than expected":
+        "a hunk has more lines than its @@ header counts",
+}
+# A line that can only belong to a hunk: an added, removed or context line (a mail's
+# `-- ` signature separator is none of these).
+HUNK_BODY_LINE = re.compile(r"^(?:\+|-(?!- ?$)| \S)")
 
 
 @dataclass(frozen=True)
@@ -46,6 +61,7 @@ class FileChange:
     hunks: tuple[Hunk, ...]
     binary: bool = False
     old_blob: str | None = None   # git's `index <old>..<new>` pre-image object id
+    unreadable: str | None = None  # why this file's part of the diff cannot be used
 
     @property
     def path(self) -> str:
@@ -54,6 +70,22 @@ class FileChange:
     @property
     def is_c(self) -> bool:
         return self.path.endswith(C_SUFFIXES) and not self.binary
+
+    @property
+    def unread(self) -> str | None:
+        """Why the C text this change makes cannot be analysed, if it cannot: a corrupt
+        part of the diff (whatever its path says), or a binary patch to a C file."""
+        if self.unreadable:
+            return self.unreadable
+        if self.binary and self.path.endswith(C_SUFFIXES):
+            return "binary patch: the diff does not show the C text"
+        return None
+
+    @property
+    def content_shown(self) -> bool:
+        """Whether the diff shows any of the file's text: a rename, copy or mode change
+        without hunks, and a binary patch, show none."""
+        return bool(self.hunks) and not self.binary and self.unreadable is None
 
 
 @dataclass
@@ -97,19 +129,67 @@ def find_diff(text: str) -> int | None:
     return m.start() if m else None
 
 
-def parse_diff(text: str, source: str, first_line: int = 1) -> list[FileChange]:
-    """Parse unified-diff text; `first_line` is the line of `text` in the input as read."""
+def _sections(text: str) -> list[int]:
+    """Offsets in `text` where each file's part of the diff starts."""
+    starts = [m.start() for m in GIT_FILE_START.finditer(text)]
+    if not starts:
+        starts = [m.start() for m in PLAIN_FILE_START.finditer(text)]
+    return starts or [0]
+
+
+def _header_paths(section: str) -> tuple[str | None, str | None]:
+    """The old and new paths a file's header names, for a part unidiff cannot read."""
+    m = GIT_HEADER_PATHS.match(section)
+    if m:
+        return _strip_prefix(m.group(1)), _strip_prefix(m.group(2))
+    found = dict((side, path) for side, path in PLAIN_HEADER_PATH.findall(section[:4096]))
+    return _strip_prefix(found.get("---")), _strip_prefix(found.get("+++"))
+
+
+def _unread(section: str, reason: str) -> FileChange:
+    old, new = _header_paths(section)
+    return FileChange(old, new or old, (), unreadable=reason)
+
+
+def parse_diff(text: str, first_line: int = 1) -> list[FileChange]:
+    """Parse unified-diff text; `first_line` is the line of `text` in the input as read.
+
+    Each file's part is read on its own: a part that is corrupt (a hunk whose line counts
+    lie, a hunk cut off, NUL bytes) becomes a FileChange with `unreadable` set and the
+    other files are still read."""
+    starts = _sections(text)
+    changes = []
+    for at, start in enumerate(starts):
+        end = starts[at + 1] if at + 1 < len(starts) else len(text)
+        section = text[start:end]
+        changes.extend(_parse_section(section, first_line + text.count("\n", 0, start)))
+    return changes
+
+
+def _parse_section(section: str, first_line: int) -> list[FileChange]:
+    if "\0" in section:
+        return [_unread(section, "NUL bytes in the diff (a binary file shown as text)")]
     try:
-        patchset = unidiff.PatchSet(text)
-    except unidiff.UnidiffParseError as exc:
-        raise InputError(source, f"malformed diff: {exc}") from None
-    except Exception as exc:  # unidiff raises bare errors on some corrupt headers
-        raise InputError(source, f"malformed diff: {exc}") from None
+        patchset = unidiff.PatchSet(section)
+    except Exception as exc:  # unidiff raises its own error, and bare ones on corrupt headers
+        problem = UNIDIFF_PROBLEMS.get(str(exc), str(exc))
+        return [_unread(section, f"malformed diff: {problem}")]
     offset = first_line - 1
+    section_lines = section.split("\n")
     changes = []
     for pfile in patchset:
         hunks = []
         for h in pfile:
+            numbered = [ln.diff_line_no for ln in h if ln.diff_line_no is not None]
+            # unidiff ends a hunk where its header's counts say and ignores what follows.
+            # A hunk line right after it means the counts lie: git apply calls that corrupt.
+            after = (numbered[-1] + (1 if h[-1].diff_line_no is None else 0)) if numbered else None
+            if after is not None and after < len(section_lines) \
+                    and HUNK_BODY_LINE.match(section_lines[after]):
+                header = f"@@ -{h.source_start},{h.source_length} +{h.target_start},{h.target_length} @@"
+                return [_unread(section, f"malformed diff: the hunk {header} at #{numbered[0] - 1 + offset} "
+                                         f"counts fewer lines than it has (#{after + 1 + offset} "
+                                         "is still a hunk line)")]
             lines = tuple(
                 DiffLine(ln.line_type, ln.value.rstrip("\n").rstrip("\r"), ln.source_line_no,
                          ln.target_line_no, ln.diff_line_no + offset)

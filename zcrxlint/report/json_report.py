@@ -42,6 +42,8 @@ def document(run: RunResult) -> dict:
             # files mode: files holding none of the tokens any check needs, not parsed
             "unparsed": sum(r.unparsed for r in run.results),
             "partial": [p.as_dict() for p in run.partial],
+            # How much of each analysed file tree-sitter parsed (lines outside ERROR nodes).
+            "coverage": [c.as_dict() for c in run.coverage],
             "baselined": run.baselined,     # findings a --baseline file knew, left out
             # One verdict per patch, for CI that marks each patch (netdev's patchwork checks).
             "per_patch": [

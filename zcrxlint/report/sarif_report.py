@@ -104,8 +104,9 @@ def notification(note: PartialNote) -> dict:
         "message": {"text": f"analysed in part: {note.reason}"},
         "locations": [{"physicalLocation": {"artifactLocation": artifact_location(note.path)}}],
     }
+    entry["properties"] = {"kind": note.kind}
     if note.patch is not None:
-        entry["properties"] = {"patch": note.patch}
+        entry["properties"]["patch"] = note.patch
     return entry
 
 
