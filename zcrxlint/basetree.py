@@ -27,6 +27,12 @@ def kernel_from_makefile(text: str | None) -> str | None:
     return f"{version.group(1)}.{patchlevel.group(1)}" if version and patchlevel else None
 
 
+def leaves_tree(path: str) -> bool:
+    """Whether a path from a diff header is absolute or climbs out with `..`: such a path
+    is only a label, and no base tree is asked for it."""
+    return path.startswith("/") or ".." in path.split("/")
+
+
 class BaseTree:
     label = ""
 

@@ -312,6 +312,11 @@ def _c_files_under(directory: Path) -> list[str]:
     return sorted(found)
 
 
+def _printable(path: str) -> str:
+    """A file name as reports show it: bytes that are not UTF-8 become U+FFFD."""
+    return os.fsencode(path).decode("utf-8", "replace")
+
+
 def _collect_files(paths: list[str], tree: Path | None) -> tuple[list[tuple[Path, str]], set[Path]]:
     """Each file to read with the path to report it by (relative to its kernel tree, when
     it is in one), and the kernel trees they are in."""
@@ -345,12 +350,12 @@ def _collect_files(paths: list[str], tree: Path | None) -> tuple[list[tuple[Path
                     label = Path(file).as_posix()
                 else:
                     label = rel if label_dir == "." else f"{label_dir}/{rel}"
-                files.append((Path(file), label))
+                files.append((Path(file), _printable(label)))
         else:
             full = path.resolve()
             label = full.relative_to(root).as_posix() if root is not None and full.is_relative_to(root) \
                 else path.as_posix()
-            files.append((path, label))
+            files.append((path, _printable(label)))
     return files, roots
 
 
@@ -405,7 +410,16 @@ def explain(code):
     sys.stdout.write(docs.rule_text(rule))
 
 
+def _never_fail_to_print() -> None:
+    """A terminal or pipe that cannot show a character (PYTHONIOENCODING=ascii, a file
+    name that is not UTF-8) gets an escape, not an internal error."""
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
+
+
 def main(argv=None):
+    _never_fail_to_print()
     try:
         cli.main(args=argv, prog_name="zcrxlint", standalone_mode=False)
     except click.exceptions.Exit as exc:

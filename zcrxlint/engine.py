@@ -42,6 +42,10 @@ class PartialNote:
     patch: int | None = None
     kind: str = "context"
 
+    @property
+    def headline(self) -> str:
+        return "not analysed" if self.kind == "unread" else "analysed in part"
+
     def as_dict(self) -> dict:
         return {"path": self.path, "patch": self.patch, "kind": self.kind, "reason": self.reason}
 
@@ -251,7 +255,7 @@ class Analyzer:
                     source.forget(change)
                     if change.path.endswith(C_SUFFIXES) or not change.path:
                         notes.append(PartialNote(change.path or "(a file the diff does not name)",
-                                                 f"not analysed: {change.unread}", patch.index, "unread"))
+                                                 change.unread, patch.index, "unread"))
                     continue
                 if not change.is_c:
                     continue

@@ -57,9 +57,9 @@ def analyse(analyzer: Analyzer, outcome: Outcome, data: bytes, known_match: bool
             outcome.partial = alone.partial_notes(model, outcome.coverage, None)
             outcome.findings = alone.findings(model)
     except OverBudget:
-        outcome.findings = []
-        outcome.partial.append(PartialNote(outcome.path, over_budget_reason(analyzer.budget),
-                                           None, "budget"))
+        # Whatever part was done is dropped: the note says the file was not finished.
+        outcome.findings, outcome.coverage = [], None
+        outcome.partial = [PartialNote(outcome.path, over_budget_reason(analyzer.budget), None, "budget")]
     return outcome
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
-from .basetree import BaseTree, GitRepo
+from .basetree import BaseTree, GitRepo, leaves_tree
 from .patch import FileChange, Hunk
 
 FRAGMENT_PREFIX = "__zcrxlint_fragment_"
@@ -234,6 +234,8 @@ class ImageSource:
 
     def _base(self, change: FileChange, patch_base: BaseTree | None) -> tuple[list[str] | None, str]:
         path = change.old_path
+        if leaves_tree(path):
+            return None, ""
         if patch_base is not None:
             text = patch_base.read(path)
             return (text.split("\n"), patch_base.label) if text is not None else (None, "")
@@ -275,7 +277,10 @@ class ImageSource:
                 return FileImages(change, pre, Image(path, "\n".join(post_lines)), added, removed_at)
         else:
             tree = patch_base or self.tree
-            if tree is not None:
+            if leaves_tree(change.old_path):
+                reason = ("hunks only: the path in the diff header leaves the tree (absolute or "
+                          "with ..), so no file is read for it")
+            elif tree is not None:
                 reason = f"hunks only: the file is not in {tree.label}"
             elif self.objects is not None and change.old_blob:
                 reason = (f"hunks only: this repository lacks the pre-image {change.old_blob}; "

@@ -79,11 +79,11 @@ def render_github(run: RunResult, stream, options: ReportOptions = ReportOptions
                 "findings there may be missing")
         if annotated[Severity.WARNING] < ANNOTATIONS_PER_LEVEL:
             annotated[Severity.WARNING] += 1
-            stream.write(f"::warning file={_property(note.path)},title=zcrxlint analysed this file "
-                         f"in part::{_data(text)}\n")
+            stream.write(f"::warning file={_property(note.path)},title=zcrxlint {note.headline}"
+                         f"::{_data(text)}\n")
         else:
             held_back += 1
-            stream.write(f"{note.path}: analysed in part: {text}\n")
+            stream.write(f"{note.path}: {note.headline}: {text}\n")
     findings = run.findings
     counts = {level: sum(1 for f in findings if f.severity == level) for level in COMMAND}
     summary = (f"zcrxlint: {len(findings)} finding{'' if len(findings) == 1 else 's'} "

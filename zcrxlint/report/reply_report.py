@@ -110,7 +110,8 @@ def _patch_section(result: PatchResult, total: int) -> list[str]:
         # A second objection to lines already quoted goes under the first one.
         out += (quoted + [""] if quoted else []) + [_comment(finding), ""]
     for note in result.partial:
-        out += [textwrap.fill(f"(zcrxlint could only read {note.path} in part: {note.reason}; "
+        read = "could not read" if note.kind == "unread" else "could only read"
+        out += [textwrap.fill(f"(zcrxlint {read} {note.path}{'' if note.kind == 'unread' else ' in part'}: {note.reason}; "
                               "there may be more to say there.)", WIDTH), ""]
     return out
 

@@ -101,7 +101,7 @@ def result(finding: Finding, where: FinalPosition, fingerprint: str, patch,
 def notification(note: PartialNote) -> dict:
     entry = {
         "level": "warning",
-        "message": {"text": f"analysed in part: {note.reason}"},
+        "message": {"text": f"{note.headline}: {note.reason}"},
         "locations": [{"physicalLocation": {"artifactLocation": artifact_location(note.path)}}],
     }
     entry["properties"] = {"kind": note.kind}

@@ -11,7 +11,7 @@ checkpatch.pl, so b4 and the netdev patch CI read this output as they read its.
 
 from __future__ import annotations
 
-from ..engine import PatchResult, RunResult
+from ..engine import INCOMPLETE_KINDS, PatchResult, RunResult
 from ..finding import Finding, Severity
 from .options import ReportOptions
 
@@ -71,7 +71,7 @@ def render_text(run: RunResult, stream, options: ReportOptions = ReportOptions()
                          f"{result.count(Severity.WARNING)} warnings, "
                          f"{result.count(Severity.INFO)} checks, {result.lines_checked} lines checked\n")
         for note in result.partial:
-            stream.write(f"NOTE: {note.path} analysed in part: {note.reason}\n")
+            stream.write(f"NOTE: {note.path} {note.headline}: {note.reason}\n")
         if result.unparsed and options.summary and not options.quiet:
             stream.write(f"{result.unparsed} of {len(result.files)} files hold none of the tokens "
                          "the checks look for and were not parsed\n")
@@ -83,6 +83,12 @@ def render_text(run: RunResult, stream, options: ReportOptions = ReportOptions()
             has = "have" if patch is None and len(result.files) > 1 else "has"
             verdict = (f"{has} page_pool memory-provider problems, please review." if result.findings
                        else f"{has} no obvious page_pool memory-provider problems.")
+            incomplete = {n.path for n in result.partial if n.kind in INCOMPLETE_KINDS}
+            if incomplete:
+                # Silence about a file that was not read whole is no verdict on it.
+                verdict = (verdict[:-1] if result.findings else verdict[:-1] + " in what could be read") \
+                    + (f"; {len(incomplete)} file{'' if len(incomplete) == 1 else 's'} not analysed "
+                       "in full (see NOTE).")
             stream.write(f"\n{name} {verdict}\n")
             if several:
                 stream.write("\n")
