@@ -85,6 +85,22 @@ def test_diff_header_paths_are_never_written(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["escape.patch"]
 
 
+def test_tree_reads_do_not_follow_a_symlink_out(tmp_path):
+    """A file of --tree that is a symlink to a file outside the tree is not read: the
+    hunk would apply to the outside file, yet the analysis has the hunk alone."""
+    tree = tmp_path / "tree"
+    shutil.copytree(BAD / "base", tree)
+    (tree / "io_uring" / "acme_zc.c").unlink()
+    (tree / "io_uring" / "acme_zc.c").symlink_to(BAD / "outside" / "acme_zc.c")
+    patch = (BAD / "dotdot-path.patch").read_text().replace("../outside/", "io_uring/")
+    (tmp_path / "edit.patch").write_text(patch)
+    code, out, err = run(["check", tmp_path / "edit.patch", "--tree", tree, "--format", "json"],
+                         cwd=tmp_path)
+    doc = json.loads(out)
+    assert [(f["line"], f["code"]) for f in doc["findings"]] == [(7, "ZCX102")], err
+    assert [p["reason"] for p in doc["summary"]["partial"]] == ["hunks only: the file is not in --tree"]
+
+
 def assert_refused(result, *needles):
     err = result.stderr.decode()
     assert result.returncode == 2, (result.returncode, err, result.stdout.decode())

@@ -68,7 +68,8 @@ class DirTree(BaseTree):
             for sub in dirs:
                 for dirpath, _, names in os.walk(self.root / sub):
                     for name in names:
-                        if name.endswith((".h", ".c")):
+                        # A symlink may point out of the tree; reads stay inside it.
+                        if name.endswith((".h", ".c")) and not os.path.islink(os.path.join(dirpath, name)):
                             try:
                                 texts.append((Path(dirpath) / name).read_bytes())
                             except OSError:
