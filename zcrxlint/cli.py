@@ -230,7 +230,7 @@ def check(inputs, tree, base_rev, scope, **options):
         raise UsageError("--tree and --base both name the base tree; give one")
     settings = Settings.from_options(**options)
     base = _dir_tree(tree)
-    series = read_series(list(inputs))
+    series = read_series(list(inputs), settings.time_budget)
     # Inside a git repository (a kernel checkout, as b4 runs its check commands), the
     # pre-images the patches name by object id are read from it.
     try:

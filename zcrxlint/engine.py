@@ -259,14 +259,15 @@ class Analyzer:
                     continue
                 if not change.is_c:
                     continue
-                imgs = source.images(change, patch.base)
-                if not change.hunks:
-                    continue        # a rename, copy or mode change: no text to check
                 try:
                     with time_budget(self.budget):
+                        imgs = source.images(change, patch.base)
+                        if not change.hunks:
+                            continue        # a rename, copy or mode change: no text to check
                         pre = self.model(imgs.pre, patch.index - 1) if imgs.pre is not None else None
                         post = self.model(imgs.post, patch.index) if imgs.post is not None else None
                 except OverBudget:
+                    source.forget(change)
                     notes.append(PartialNote(change.path, over_budget_reason(self.budget),
                                              patch.index, "budget"))
                     continue

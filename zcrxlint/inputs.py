@@ -9,6 +9,7 @@ import re
 import sys
 from dataclasses import dataclass
 
+from .budget import OverBudget, time_budget
 from .errors import InputError
 from .patch import C_SUFFIXES, Patch, find_diff, parse_diff
 
@@ -52,8 +53,9 @@ def _read(name: str) -> bytes:
 def _split_mbox(raw: bytes) -> list[tuple[bytes, int, str | None]]:
     """The messages of an mbox, each with the number of input lines before its headers
     and the sender (for git, the commit) of its `From ` line."""
+    lead = len(raw) - len(raw.lstrip())
     starts = [(m.start(), m.group(1).decode("ascii", "replace")) for m in MBOX_FROM.finditer(raw)
-              if m.start() == 0 or raw[m.start() - 2:m.start()] in (b"\n\n", b"\r\n") or raw[:m.start()].strip() == b""]
+              if m.start() <= lead or raw[m.start() - 2:m.start()] in (b"\n\n", b"\r\n")]
     if not starts:
         return [(raw, 0, None)]
     messages = []
@@ -160,9 +162,14 @@ class InputPatches:
     base_commit: str | None      # from a `base-commit:` trailer, in any message
 
 
-def read_input(name: str) -> InputPatches:
+def read_input(name: str, budget: float | None = None) -> InputPatches:
     source = "<stdin>" if name == "-" else name
-    return patches_from_bytes(_read(name), source)
+    raw = _read(name)
+    try:
+        with time_budget(budget):
+            return patches_from_bytes(raw, source)
+    except OverBudget:
+        raise InputError(source, f"reading stopped after {budget:g} s (--time-budget)") from None
 
 
 def patches_from_bytes(raw: bytes, source: str) -> InputPatches:
@@ -214,13 +221,13 @@ def number(patches: list[Patch]) -> list[Patch]:
     return patches
 
 
-def read_series(names: list[str]) -> Series:
+def read_series(names: list[str], budget: float | None = None) -> Series:
     """Every input in order, as one series; mails without a diff are skipped."""
     patches: list[Patch] = []
     messages = 0
     base_commit = None
     for name in names:
-        found = read_input(name)
+        found = read_input(name, budget)
         messages += found.messages
         patches.extend(found.patches)
         base_commit = base_commit or found.base_commit
