@@ -418,6 +418,11 @@ def _never_fail_to_print() -> None:
             stream.reconfigure(errors="backslashreplace")
 
 
+def _one_line(text: str) -> str:
+    """An error is one line on stderr, whatever a library put in its message."""
+    return " ".join(text.split())
+
+
 def main(argv=None):
     _never_fail_to_print()
     try:
@@ -428,16 +433,16 @@ def main(argv=None):
         click.echo("zcrxlint: aborted", err=True)
         sys.exit(2)
     except click.ClickException as exc:
-        click.echo(f"zcrxlint: {exc.format_message()}", err=True)
+        click.echo(f"zcrxlint: {_one_line(exc.format_message())}", err=True)
         sys.exit(2)
     except ZcrxlintError as exc:
-        click.echo(f"zcrxlint: {exc}", err=True)
+        click.echo(f"zcrxlint: {_one_line(str(exc))}", err=True)
         sys.exit(2)
     except (KeyboardInterrupt, BrokenPipeError):
         sys.exit(2)
     except Exception as exc:  # a bug must still end in one line and status 2, never a traceback
         if os.environ.get("ZCRXLINT_DEBUG"):
             raise
-        click.echo(f"zcrxlint: internal error: {type(exc).__name__}: {exc} "
+        click.echo(f"zcrxlint: internal error: {type(exc).__name__}: {_one_line(str(exc))} "
                    "(set ZCRXLINT_DEBUG=1 for the traceback and please report it)", err=True)
         sys.exit(2)

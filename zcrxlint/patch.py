@@ -172,7 +172,8 @@ def _parse_section(section: str, first_line: int) -> list[FileChange]:
     try:
         patchset = unidiff.PatchSet(section)
     except Exception as exc:  # unidiff raises its own error, and bare ones on corrupt headers
-        problem = UNIDIFF_PROBLEMS.get(str(exc), str(exc))
+        said = " ".join(str(exc).split())     # unidiff quotes the offending line, newline and all
+        problem = UNIDIFF_PROBLEMS.get(said, said)
         return [_unread(section, f"malformed diff: {problem}")]
     offset = first_line - 1
     section_lines = section.split("\n")
