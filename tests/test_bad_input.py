@@ -150,3 +150,29 @@ def test_bad_options(tmp_path):
 def test_files_mode_bad_paths(tmp_path):
     assert_refused(command(["files", tmp_path / "missing.c"]), "missing.c", "no such file")
     assert_refused(command(["files", tmp_path]), str(tmp_path), "no .c or .h files")
+
+
+def test_files_mode_lists_a_file_it_cannot_read_and_analyses_the_rest(tmp_path, monkeypatch):
+    """Whole files are independent: one that cannot be read (here: a read that fails as
+    it would without permission, which root, running the tests, always has) is listed as
+    unread; the others are analysed. Only when no file can be read is the run refused."""
+    import zcrxlint.filescan
+    for name in ("a.c", "b.c"):
+        (tmp_path / name).write_bytes((BAD / "latin1-bytes.c").read_bytes())
+    real_read = zcrxlint.filescan.Path.read_bytes
+
+    def read_bytes(path):
+        if path.name == "b.c":
+            raise PermissionError(13, "Permission denied")
+        return real_read(path)
+
+    monkeypatch.setattr(zcrxlint.filescan.Path, "read_bytes", read_bytes)
+    code, out, err = run(["files", "a.c", "b.c", "-j", "1", "--no-prefilter", "--format", "json"],
+                         cwd=tmp_path)
+    doc = json.loads(out)
+    assert code == 1, err
+    assert [(f["path"], f["line"], f["code"]) for f in doc["findings"]] == [("a.c", 7, "ZCX101")]
+    assert doc["summary"]["partial"] == [
+        {"path": "b.c", "patch": None, "kind": "unread", "reason": "cannot read: Permission denied"}]
+    code, out, err = run(["files", "b.c", "-j", "1", "--no-prefilter"], cwd=tmp_path)
+    assert (code, out, err) == (2, "", "zcrxlint: b.c: cannot read: Permission denied\n")

@@ -93,14 +93,17 @@ def scan(analyzer: Analyzer, files: list[tuple[Path, str]], jobs: int,
     else:
         outcomes = [_analyse(job) for job in todo]
     outcomes.sort(key=lambda o: o.index)
-    for outcome in outcomes:
-        if outcome.error:
-            raise InputError(paths[outcome.index], outcome.error)
+    failed = [o for o in outcomes if o.error]
+    if failed and len(failed) == len(files):
+        raise InputError(paths[failed[0].index], failed[0].error)
     result = PatchResult(None)
     result.files = [label for _, label in files]
     result.unparsed = len(files) - sum(o.parsed for o in outcomes)
     for outcome in outcomes:
         result.files_lines += outcome.lines
+        if outcome.error:
+            # Files are independent: one that cannot be read spoils none of the others.
+            result.partial.append(PartialNote(outcome.path, outcome.error, None, "unread"))
         result.partial.extend(outcome.partial)
         if outcome.coverage is not None:
             result.coverage.append(outcome.coverage)
