@@ -96,17 +96,27 @@ def _body_text(msg) -> str:
     return "\n".join(texts)
 
 
+def _header(msg, name: str) -> str:
+    """A header's text, or "" when the email package cannot parse it (a `Message-ID: <`
+    must not cost the patch under it)."""
+    try:
+        return str(msg.get(name, "") or "")
+    except Exception:
+        return ""
+
+
 def _parse_message(raw: bytes, source: str) -> _Message:
     try:
         msg = email.message_from_bytes(raw, policy=email.policy.default)
-        subject = " ".join(str(msg.get("subject", "") or "").split())
         body = _body_text(msg)
     except Exception as exc:  # the email package raises a zoo of errors on broken mail
         raise InputError(source, f"unreadable mail: {exc}") from None
+    subject = " ".join(_header(msg, "subject").split())
+    message_id = _header(msg, "message-id").strip() or None
     date = None
     try:
-        if msg.get("date"):
-            date = email.utils.parsedate_to_datetime(str(msg["date"]))
+        if _header(msg, "date"):
+            date = email.utils.parsedate_to_datetime(_header(msg, "date"))
     except (TypeError, ValueError):
         date = None
     counter = None
@@ -116,8 +126,7 @@ def _parse_message(raw: bytes, source: str) -> _Message:
     head = raw.replace(b"\r\n", b"\n").split(b"\n\n", 1)[0].decode("utf-8", "replace")
     header_text = head + "\n\n"
     body = body.replace("\r\n", "\n")
-    return _Message(header_text + body, len(header_text), subject, date,
-                    str(msg.get("message-id", "") or "").strip() or None, counter)
+    return _Message(header_text + body, len(header_text), subject, date, message_id, counter)
 
 
 def _diff_in(text: str, search_from: int, lines_before: int) -> list:
