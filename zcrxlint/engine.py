@@ -28,10 +28,10 @@ from .patch import C_SUFFIXES, Patch
 from .prefilter import Prefilter, Triggers
 from .registry import Check
 
-# What a partial note says was missing, for --strict-parse and for tools reading JSON:
-# the file's text around the hunks (context), a tree for some of its lines (parse), the
-# change itself (unread), or the time to finish (budget).
-PARTIAL_KINDS = ("context", "parse", "unread", "budget")
+# A partial note's kind says what was missing, for --strict-parse and for tools reading
+# JSON: the file's text around the hunks (context), a tree for some of its lines (parse),
+# the change itself (unread), or the time to finish (budget). All but context are
+# incomplete: text that was shown but not parsed, read or finished.
 INCOMPLETE_KINDS = frozenset(("parse", "unread", "budget"))
 
 
