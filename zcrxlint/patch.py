@@ -159,10 +159,12 @@ def parse_diff(text: str, first_line: int = 1) -> list[FileChange]:
     other files are still read."""
     starts = _sections(text)
     changes = []
+    line = first_line + text.count("\n", 0, starts[0])
     for at, start in enumerate(starts):
         end = starts[at + 1] if at + 1 < len(starts) else len(text)
         section = text[start:end]
-        changes.extend(_parse_section(section, first_line + text.count("\n", 0, start)))
+        changes.extend(_parse_section(section, line))
+        line += section.count("\n")
     return changes
 
 
