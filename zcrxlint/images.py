@@ -233,12 +233,16 @@ class ImageSource:
         self.known: dict[str, list[str]] = {}   # path -> whole current text, as lines
 
     def _base(self, change: FileChange, patch_base: BaseTree | None) -> tuple[list[str] | None, str]:
+        """The pre-image's lines and where they came from, or None and why there are none."""
         path = change.old_path
         if leaves_tree(path):
-            return None, ""
+            return None, ("hunks only: the path in the diff header leaves the tree (absolute or "
+                          "with ..), so no file is read for it")
         if patch_base is not None:
             text = patch_base.read(path)
-            return (text.split("\n"), patch_base.label) if text is not None else (None, "")
+            if text is None:
+                return None, f"hunks only: the file is not in {patch_base.label}"
+            return text.split("\n"), patch_base.label
         if path in self.known:
             return self.known[path], "the series"
         text = self.tree.read(path) if self.tree is not None else None
@@ -247,7 +251,12 @@ class ImageSource:
         data = self.objects.object(change.old_blob) if self.objects and change.old_blob else None
         if data is not None and _is_object(data, change.old_blob):
             return data.decode("utf-8", "replace").split("\n"), f"git object {change.old_blob}"
-        return None, ""
+        if self.tree is not None:
+            return None, f"hunks only: the file is not in {self.tree.label}"
+        if self.objects is not None and change.old_blob:
+            return None, (f"hunks only: this repository lacks the pre-image {change.old_blob}; "
+                          "pass --tree DIR, or lint the whole series")
+        return None, "hunks only: pass --tree DIR to analyse the whole file"
 
     def forget(self, change: FileChange) -> None:
         """A change whose diff cannot be read leaves the file's text unknown."""
@@ -276,17 +285,7 @@ class ImageSource:
                 pre = Image(change.old_path, "\n".join(base))
                 return FileImages(change, pre, Image(path, "\n".join(post_lines)), added, removed_at)
         else:
-            tree = patch_base or self.tree
-            if leaves_tree(change.old_path):
-                reason = ("hunks only: the path in the diff header leaves the tree (absolute or "
-                          "with ..), so no file is read for it")
-            elif tree is not None:
-                reason = f"hunks only: the file is not in {tree.label}"
-            elif self.objects is not None and change.old_blob:
-                reason = (f"hunks only: this repository lacks the pre-image {change.old_blob}; "
-                          "pass --tree DIR, or lint the whole series")
-            else:
-                reason = "hunks only: pass --tree DIR to analyse the whole file"
+            reason = origin
         self.known.pop(change.old_path, None)
         added, removed_at = set(), set()
         for hunk in change.hunks:
