@@ -18,6 +18,7 @@ FIELD_ACCESS_CLASSES = frozenset(
      "readable-flag", "init-only"}
 )
 HELPER_KINDS = frozenset({"net-core-private", "never-merged", "renamed"})
+NETMEM_STATE_ACCESS = frozenset({"private", "owner-link"})
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,16 @@ class FieldFact:
     distinctive: bool
     span: Span
     driver_instead: str = ""     # the advice for a driver (not a provider) that writes it
+
+
+@dataclass(frozen=True)
+class NetmemStateFact:
+    """A field of the page_pool state a netmem carries (struct net_iov, struct netmem_desc)."""
+    name: str
+    access: str                # private | owner-link
+    why: str
+    instead: str               # the advice for a write (and for a read, unless read_instead)
+    read_instead: str = ""
 
 
 @dataclass(frozen=True)
@@ -244,6 +255,13 @@ class Facts:
     sanctioned: dict[str, SanctionedFact] = field(default_factory=dict)   # every release
     api_files: tuple[str, ...] = ()
     read_accessors: frozenset[str] = frozenset()
+    # The page_pool state of a netmem: its fields, the structs holding them in this release,
+    # and the files (the networking stack) that may touch it.
+    netmem_state: dict[str, NetmemStateFact] = field(default_factory=dict)
+    netmem_state_structs: frozenset[str] = frozenset()
+    netmem_state_owner_files: tuple[str, ...] = ()
+    public_headers: tuple[str, ...] = ()
+    export_macros: re.Pattern | None = None
 
     def field(self, chain: str) -> FieldFact | None:
         return self.fields.get(chain)
@@ -262,6 +280,12 @@ class Facts:
 
     def may_call_private_helpers(self, path: str) -> bool:
         return any(fnmatch.fnmatchcase(path, pat) for pat in self.private_helper_paths)
+
+    def owns_netmem_state(self, path: str) -> bool:
+        return any(fnmatch.fnmatchcase(path, pat) for pat in self.netmem_state_owner_files)
+
+    def is_public_header(self, path: str) -> bool:
+        return any(fnmatch.fnmatchcase(path, pat) for pat in self.public_headers)
 
 
 def _rules_dir() -> Path:
@@ -379,6 +403,11 @@ def _build(kernel: KernelVersion, raw: dict) -> Facts:
             entry.get("name"), re.compile(entry["match"]) if "match" in entry else None,
             entry["kind"], entry.get("why", ""), entry["instead"], _span(entry)))
     macros = raw["kernel_macros"]
+    netmem = pp["netmem_state"]
+    for entry in netmem["field"]:
+        if entry["access"] not in NETMEM_STATE_ACCESS:
+            raise UsageError(f"rules/page_pool.toml: netmem_state field {entry['name']}: "
+                             f"unknown access {entry['access']!r}")
     return Facts(
         kernel=kernel,
         releases=known_releases(),
@@ -399,4 +428,11 @@ def _build(kernel: KernelVersion, raw: dict) -> Facts:
                     for e in pp["sanctioned"]},
         api_files=tuple(pp["scope"]["api_files"]),
         read_accessors=frozenset(pp["inference"]["read_accessors"]),
+        netmem_state={e["name"]: NetmemStateFact(e["name"], e["access"], e["why"], e["instead"],
+                                                 e.get("read_instead", ""))
+                      for e in netmem["field"]},
+        netmem_state_structs=frozenset(s["name"] for s in netmem["struct"] if _span(s).holds_at(kernel)),
+        netmem_state_owner_files=tuple(netmem["owner_files"]),
+        public_headers=tuple(pp["scope"]["public_headers"]),
+        export_macros=re.compile(pp["scope"]["export_macros"]),
     )

@@ -142,6 +142,10 @@ class FileModel:
     def text(self, node) -> str:
         return self.parsed.text(node)
 
+    def use_of(self, node, chain: str) -> str:
+        """How the field chain ending at `node` is used: read, write, push, pop, escape, size."""
+        return self._mode(node, chain)
+
     @functools.cached_property
     def learned(self) -> dict:
         """The series' page_pool helpers that exist by this text's patch."""

@@ -32,7 +32,6 @@ class PrivateField(PoolFieldCheck):
             "{\n"
             "\tstruct net_iov *niov = &area->nia.niovs[area->freelist[--area->free_count]];\n"
             "\n"
-            "\tniov->desc.pp = pp;\n"
             "\tpage_pool_fragment_netmem(net_iov_to_netmem(niov), 1);\n"
             "\tpp->pages_state_hold_cnt++;\n"
             "\treturn niov;\n"

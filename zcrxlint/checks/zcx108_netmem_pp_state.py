@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+from ..finding import Severity
+from ..prefilter import Triggers
+from ..registry import Check, Rule
+
+_WRITTEN = ("write", "push", "escape")
+
+
+class NetmemPpState(Check):
+    rule = Rule(
+        code="ZCX108",
+        name="netmem-pp-state",
+        severity=Severity.ERROR,
+        summary="a net_iov's page_pool state (pp_ref_count, pp_magic, dma_addr, pp) handled by hand",
+        why=("page_pool keeps its state of a netmem in the netmem itself: the reference count "
+             "every skb frag holding it shares, the signature and pool pointer that mark it as "
+             "a pool's, and its DMA address in page_pool's own encoding. Outside the networking "
+             "stack a provider goes through the helpers: reviewers asked the zcrx postings that "
+             "bumped and tested niov->pp_ref_count with raw atomics for "
+             "page_pool_ref_netmem()/page_pool_unref_netmem(), and the pool pointer, magic "
+             "and address are set by net_mp_niov_set_page_pool() and net_mp_niov_set_dma_addr()."),
+        example=(
+            "// SPDX-License-Identifier: GPL-2.0\n"
+            "#include <net/page_pool/helpers.h>\n"
+            "\n"
+            "/* Hand a buffer to the user: one more reference until the user gives it back. */\n"
+            "static void acme_zc_give_to_user(struct net_iov *niov)\n"
+            "{\n"
+            "\tatomic_long_inc(&niov->pp_ref_count);\n"
+            "}\n"
+            "\n"
+            "/* The user gave it back: true when that was the last reference. */\n"
+            "static bool acme_zc_user_returned(struct net_iov *niov)\n"
+            "{\n"
+            "\treturn atomic_long_dec_and_test(&niov->pp_ref_count);\n"
+            "}\n"
+        ),
+        instead=(
+            "// SPDX-License-Identifier: GPL-2.0\n"
+            "#include <net/page_pool/helpers.h>\n"
+            "\n"
+            "/* Hand a buffer to the user: one more reference until the user gives it back. */\n"
+            "static void acme_zc_give_to_user(struct net_iov *niov)\n"
+            "{\n"
+            "\tpage_pool_ref_netmem(net_iov_to_netmem(niov));\n"
+            "}\n"
+            "\n"
+            "/* The user gave it back: true when that was the last reference. */\n"
+            "static bool acme_zc_user_returned(struct net_iov *niov)\n"
+            "{\n"
+            "\treturn page_pool_unref_netmem(net_iov_to_netmem(niov), 1) == 0;\n"
+            "}\n"
+        ),
+        example_path="drivers/net/ethernet/acme/acme_zc.c",
+        example_kernel="6.15",
+        refs=(
+            "page_pool_ref_netmem() / page_pool_unref_netmem() and "
+            "page_pool_get_dma_addr_netmem(), include/net/page_pool/helpers.h",
+            "net_mp_niov_{set,clear}_page_pool() and net_mp_niov_set_dma_addr(), "
+            "include/net/page_pool/memory_provider.h (6.15+)",
+            "netdev review of io_uring zcrx v7 (Mina Almasry): use the generic page_pool "
+            "helpers, not raw atomics on niov->pp_ref_count",
+        ),
+    )
+
+    def triggers(self, facts):
+        """A field is judged only on a base typed as one of the structs: the file names the
+        struct or calls a function the facts say returns one."""
+        structs = facts.netmem_state_structs
+        returning = {name for name, ctype in facts.returns.items() if ctype.name in structs}
+        return Triggers(frozenset(structs | returning))
+
+    def run(self, ctx):
+        facts, model = ctx.facts, ctx.model
+        if facts.owns_netmem_state(ctx.path):
+            return
+        for function in model.functions:
+            seen = set()
+            for node in model.nodes_of(function, "field_expression"):
+                name = model.text(node.child_by_field_name("field"))
+                fact = facts.netmem_state.get(name)
+                if fact is None or (node.start_point[0], name) in seen:
+                    continue
+                base = model.type_of(node.child_by_field_name("argument"), function)
+                if base is None or base.name not in facts.netmem_state_structs:
+                    continue
+                written = model.use_of(node, name) in _WRITTEN
+                if fact.access == "owner-link" and not written:
+                    continue
+                seen.add((node.start_point[0], name))
+                instead = fact.instead if written or not fact.read_instead else fact.read_instead
+                message = (f"{model.text(node)} {'written' if written else 'used'} by hand outside "
+                           f"the networking stack: {fact.why}; use {ctx.advice(instead)}")
+                finding = ctx.finding(self.rule, node, message, function)
+                if finding:
+                    yield finding
