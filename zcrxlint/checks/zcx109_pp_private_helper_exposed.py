@@ -49,9 +49,9 @@ class PrivateHelperExposed(Check):
              "page_pool_clear_pp_info(), page_pool_set_dma_addr_netmem(), the netmem_set_*() "
              "family) stay in net/core/page_pool_priv.h and netmem_priv.h. A series that moves "
              "one into include/ or exports it offers it to every page_pool user, drivers "
-             "included; reviewers refused it each time ('I'd really rather not expose such low "
-             "level functions in a header included by every single user of the page pool API') "
-             "and asked for a narrow provider wrapper in memory_provider.h instead."),
+             "included; reviewers refused it each time, as too low level for a header every "
+             "page_pool user includes, and asked for a narrow provider wrapper in "
+             "memory_provider.h instead."),
         example=(
             "// SPDX-License-Identifier: GPL-2.0\n"
             "#ifndef _NET_PAGE_POOL_ACME_H\n"
