@@ -159,6 +159,7 @@ class ProviderFacts:
     why_static_const: str
     callbacks: tuple[OpsCallbackFact, ...]     # those that exist in the target release
     sync_for_device: frozenset[str]
+    pool_sync_for_device: frozenset[str]
     sync_needs_guard: frozenset[str]
     config_guard: tuple[str, ...]
     runtime_guard: str
@@ -198,6 +199,7 @@ def _provider_facts(raw: dict, kernel: KernelVersion) -> ProviderFacts:
         callbacks=tuple(OpsCallbackFact(c["name"], bool(c["mandatory"]), c["why"], _span(c))
                         for c in ops["callback"] if _span(c).holds_at(kernel)),
         sync_for_device=frozenset(dma["sync_for_device"]),
+        pool_sync_for_device=frozenset(dma["pool_sync_for_device"]),
         sync_needs_guard=frozenset(dma["needs_guard"]),
         config_guard=tuple(dma["config_guard"]),
         runtime_guard=dma["runtime_guard"],

@@ -197,7 +197,7 @@ class ProviderModel:
         calls = {name: set(callees) for name, callees in self.model.series_calls.items()}
         for function in self.model.functions:
             calls[function.name] = {name for name, _ in self.calls_in(function)}
-        apis = self.facts.sync_for_device
+        apis = self.facts.sync_for_device | self.facts.pool_sync_for_device
         syncing = {name for name, callees in calls.items() if callees & apis}
         changed = True
         while changed:
@@ -209,7 +209,8 @@ class ProviderModel:
         return syncing
 
     def is_sync_call(self, name: str) -> bool:
-        return name in self.facts.sync_for_device or name in self.syncers
+        return name in self.facts.sync_for_device or name in self.facts.pool_sync_for_device \
+            or name in self.syncers
 
     # ---- derivations ----------------------------------------------------------------------
 
