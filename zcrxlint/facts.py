@@ -246,6 +246,9 @@ class Facts:
     sanctioned: dict[str, SanctionedFact] = field(default_factory=dict)   # every release
     api_files: tuple[str, ...] = ()
     read_accessors: frozenset[str] = frozenset()
+    # The target is older than `kernel`, the oldest release known: the rules whose
+    # judgement depends on the release do not run.
+    predates: bool = False
 
     def field(self, chain: str) -> FieldFact | None:
         return self.fields.get(chain)
@@ -330,13 +333,18 @@ def newest_kernel() -> KernelVersion:
     return known_releases()[-1].version
 
 
-def kernel_for_date(day: _dt.date) -> KernelVersion:
-    """The release net-next was building on `day`: the one after the next release made."""
-    releases = known_releases()
-    for i, rel in enumerate(releases):
+def kernel_for_date(day: _dt.date) -> KernelVersion | None:
+    """The release net-next was building on `day`: the one after the next release made;
+    None when that release is older than the oldest the facts know."""
+    known = known_releases()
+    earlier = tuple(Release(KernelVersion.parse(r["version"]), r["date"], False)
+                    for r in _load_raw()["kernels"].get("earlier", ()))
+    dated = (*earlier, *known)
+    for i, rel in enumerate(dated):
         if rel.date > day:
-            return releases[min(i + 1, len(releases) - 1)].version
-    return releases[-1].version
+            target = dated[min(i + 1, len(dated) - 1)]
+            return target.version if target in known else None
+    return known[-1].version
 
 
 def check_kernel_known(kernel: KernelVersion) -> None:

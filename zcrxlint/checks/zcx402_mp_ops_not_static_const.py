@@ -47,6 +47,7 @@ class MpOpsNotStaticConst(Check):
             "page_pool_init() (6.15+): WARN and -EFAULT unless pool->mp_ops is in kernel rodata",
             "the memory_provider.h helpers are not exported to modules: providers are built in",
         ),
+        by_release=True,
     )
 
     def triggers(self, facts):
