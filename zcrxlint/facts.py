@@ -165,6 +165,7 @@ class ProviderFacts:
     runtime_guard: str
     state_fields: frozenset[str]
     map_flag: str
+    map_param_flag: str
     placement_calls: dict[str, int]
     dmabuf_pattern: re.Pattern
     owner_accessors: frozenset[str]
@@ -205,6 +206,7 @@ def _provider_facts(raw: dict, kernel: KernelVersion) -> ProviderFacts:
         runtime_guard=dma["runtime_guard"],
         state_fields=frozenset(dma["state_fields"]),
         map_flag=dma["map_flag"],
+        map_param_flag=dma["map_param_flag"],
         placement_calls=dict(dma["placement_calls"]),
         dmabuf_pattern=re.compile(dma["dmabuf_pattern"]),
         owner_accessors=frozenset(own["owner_accessors"]),
