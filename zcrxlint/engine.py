@@ -181,6 +181,7 @@ class Analyzer:
         self.series_defines: set[str] = set()
         self.series_calls: dict[str, set[str]] = {}
         self.series_learned: dict[str, LearnedHelper] = {}
+        self.series_ops_structs: set[str] = set()
 
     @functools.cached_property
     def prefilter(self) -> Prefilter:
@@ -213,6 +214,7 @@ class Analyzer:
             for name, members in model.structs.items():
                 self.series_structs.setdefault(name, {}).update(members)
             self.series_defines |= model.defines
+            self.series_ops_structs |= model.pool_callback_structs
             for call in model.calls:
                 self.series_calls.setdefault(call.function.name, set()).add(call.name)
         return model
@@ -289,6 +291,12 @@ class Analyzer:
                     continue
                 per_file.append((imgs, pre, post))
             staged.append((patch, per_file, notes))
+        if self.series_ops_structs:
+            for _, per_file, _ in staged:
+                for _, pre, post in per_file:
+                    for model in (pre, post):
+                        if model is not None:
+                            model.adopt_ops_structs(self.series_ops_structs)
         self._learn(staged)
         results = []
         for patch, per_file, notes in staged:
