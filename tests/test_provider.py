@@ -40,3 +40,16 @@ def test_a_helper_the_series_adds_to_page_pool_is_the_advice_where_the_kernel_la
     alone = _by_code([LEARNED[2], "--kernel", "6.14"])
     assert alone["ZCX101"].endswith("use net_mp_niov_set_page_pool() (from 6.15; 6.14 lacks it: "
                                      "add it to page_pool first)")
+
+
+RFC = sorted((FIXTURES / "provider" / "rfc-own-provider-api").glob("*.patch"))
+
+
+def test_a_series_older_than_the_facts_is_told_once_which_rules_were_left_out():
+    _, doc = run_json(["check", *RFC])
+    notes = [n for n in doc["summary"]["partial"] if n["kind"] == "kernel"]
+    assert doc["kernel"] == "6.12" and len(notes) == 1 and notes[0]["patch"] == 1
+    assert "older than 6.12" in notes[0]["reason"] and "ZCX104" in notes[0]["reason"]
+    _, doc = run_json(["check", *RFC, "--kernel", "6.12"])       # a release named is judged
+    assert not [n for n in doc["summary"]["partial"] if n["kind"] == "kernel"]
+    assert {f["code"] for f in doc["findings"]} == {"ZCX104"}

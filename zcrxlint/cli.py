@@ -136,29 +136,34 @@ class Settings:
         return found.with_cli(self.select, self.ignore)
 
 
-def _pick_kernel(option: str | None, tree: BaseTree | None, patches=()) -> KernelVersion:
+def _pick_kernel(option: str | None, tree: BaseTree | None, patches=()) -> tuple[KernelVersion, bool]:
+    """The release whose facts judge the run, and whether the target is older than it (the
+    oldest release known, standing in for an older target)."""
     if option:
         try:
             kernel = KernelVersion.parse(option)
         except ValueError:
             raise UsageError(f"--kernel {option}: not a kernel release (expected X.Y, e.g. 6.15)") from None
         facts_mod.check_kernel_known(kernel)
-        return kernel
+        return kernel, False
     releases = [r.version for r in facts_mod.known_releases()]
     found = tree.kernel() if tree is not None else None
     if found:
         kernel = KernelVersion.parse(found)
-        return min(max(kernel, releases[0]), releases[-1])
+        return min(max(kernel, releases[0]), releases[-1]), kernel < releases[0]
     for patch in patches:
         if patch.date is not None:
-            return facts_mod.kernel_for_date(patch.date.date())
-    return releases[-1]
+            kernel = facts_mod.kernel_for_date(patch.date.date())
+            return (kernel, False) if kernel is not None else (releases[0], True)
+    return releases[-1], False
 
 
 def _analyzer(settings: Settings, config: Config, tree: BaseTree | None, patches=(),
               scope: str = "new", objects: GitRepo | None = None) -> Analyzer:
-    target = _pick_kernel(settings.kernel or config.kernel, tree, patches)
+    target, predates = _pick_kernel(settings.kernel or config.kernel, tree, patches)
     facts = facts_mod.load(target, config.extra_facts)
+    if predates:
+        facts = dataclasses.replace(facts, predates=True)
     if config.exempt_paths:
         facts = dataclasses.replace(facts, owner_files=facts.owner_files + config.exempt_paths,
                                     private_helper_paths=facts.private_helper_paths + config.exempt_paths)
@@ -379,6 +384,9 @@ def files(paths, tree, jobs, no_prefilter, **options):
     config = settings.config(root)
     analyzer = _analyzer(settings, config, base)
     result = filescan.scan(analyzer, found, jobs or filescan.default_jobs(), not no_prefilter)
+    note = analyzer.release_note(None)
+    if note is not None:
+        result.partial.insert(0, note)
     sys.exit(_emit(RunResult(str(analyzer.facts.kernel), [result]), settings, config))
 
 

@@ -31,7 +31,8 @@ from .registry import Check
 # A partial note's kind says what was missing, for --strict-parse and for tools reading
 # JSON: the file's text around the hunks (context), a tree for some of its lines (parse),
 # the change itself (unread), or the time to finish (budget). All but context are
-# incomplete: text that was shown but not parsed, read or finished.
+# incomplete: text that was shown but not parsed, read or finished. A run whose target
+# predates the facts carries one more (kernel): rules were left out, no text.
 INCOMPLETE_KINDS = frozenset(("parse", "unread", "budget"))
 
 
@@ -44,6 +45,8 @@ class PartialNote:
 
     @property
     def headline(self) -> str:
+        if self.kind == "kernel":
+            return "judged in part"
         return "not analysed" if self.kind == "unread" else "analysed in part"
 
     def as_dict(self) -> dict:
@@ -164,7 +167,10 @@ class Analyzer:
         self.objects = objects      # a repository to read pre-images from by object id
         self.config = config
         self.checks = tuple(c for c in checks
-                            if c.rule.applies_to(facts.kernel) and config.enabled(c.rule.code))
+                            if c.rule.applies_to(facts.kernel) and config.enabled(c.rule.code)
+                            and not (facts.predates and c.rule.by_release))
+        self.left_out = tuple(c.rule.code for c in checks
+                              if facts.predates and c.rule.by_release and config.enabled(c.rule.code))
         self.ran_codes = frozenset(c.rule.code for c in self.checks)
         self.default_severity = {c.rule.code: c.rule.severity for c in self.checks}
         self.scope = scope
@@ -175,6 +181,7 @@ class Analyzer:
         self.series_defines: set[str] = set()
         self.series_calls: dict[str, set[str]] = {}
         self.series_learned: dict[str, LearnedHelper] = {}
+        self.series_ops_structs: set[str] = set()
 
     @functools.cached_property
     def prefilter(self) -> Prefilter:
@@ -207,9 +214,20 @@ class Analyzer:
             for name, members in model.structs.items():
                 self.series_structs.setdefault(name, {}).update(members)
             self.series_defines |= model.defines
+            self.series_ops_structs |= model.pool_callback_structs
             for call in model.calls:
                 self.series_calls.setdefault(call.function.name, set()).add(call.name)
         return model
+
+    def release_note(self, patch: int | None) -> PartialNote | None:
+        """Said once when the target is older than any release the facts know."""
+        if not self.facts.predates:
+            return None
+        left_out = f": {', '.join(self.left_out)} not run" if self.left_out else ""
+        return PartialNote(
+            "(all files)", f"the target kernel is older than {self.facts.kernel}, the oldest "
+            f"zcrxlint has facts for; the rules that depend on the release were left out"
+            f"{left_out}", patch, "kernel")
 
     def is_defined(self, name: str) -> bool:
         return name in self.series_defines or self.tree_index.defines(name)
@@ -273,6 +291,12 @@ class Analyzer:
                     continue
                 per_file.append((imgs, pre, post))
             staged.append((patch, per_file, notes))
+        if self.series_ops_structs:
+            for _, per_file, _ in staged:
+                for _, pre, post in per_file:
+                    for model in (pre, post):
+                        if model is not None:
+                            model.adopt_ops_structs(self.series_ops_structs)
         self._learn(staged)
         results = []
         for patch, per_file, notes in staged:
@@ -291,6 +315,9 @@ class Analyzer:
                     result.partial.append(PartialNote(post.path, over_budget_reason(self.budget),
                                                       patch.index, "budget"))
             results.append(result)
+        note = self.release_note(patches[0].index) if results else None
+        if note is not None:
+            results[0].partial.insert(0, note)
         return results
 
     def _learn(self, staged) -> None:

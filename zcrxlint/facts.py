@@ -170,11 +170,13 @@ class ProviderFacts:
     why_static_const: str
     callbacks: tuple[OpsCallbackFact, ...]     # those that exist in the target release
     sync_for_device: frozenset[str]
+    pool_sync_for_device: frozenset[str]
     sync_needs_guard: frozenset[str]
     config_guard: tuple[str, ...]
     runtime_guard: str
     state_fields: frozenset[str]
     map_flag: str
+    map_param_flag: str
     placement_calls: dict[str, int]
     dmabuf_pattern: re.Pattern
     owner_accessors: frozenset[str]
@@ -209,11 +211,13 @@ def _provider_facts(raw: dict, kernel: KernelVersion) -> ProviderFacts:
         callbacks=tuple(OpsCallbackFact(c["name"], bool(c["mandatory"]), c["why"], _span(c))
                         for c in ops["callback"] if _span(c).holds_at(kernel)),
         sync_for_device=frozenset(dma["sync_for_device"]),
+        pool_sync_for_device=frozenset(dma["pool_sync_for_device"]),
         sync_needs_guard=frozenset(dma["needs_guard"]),
         config_guard=tuple(dma["config_guard"]),
         runtime_guard=dma["runtime_guard"],
         state_fields=frozenset(dma["state_fields"]),
         map_flag=dma["map_flag"],
+        map_param_flag=dma["map_param_flag"],
         placement_calls=dict(dma["placement_calls"]),
         dmabuf_pattern=re.compile(dma["dmabuf_pattern"]),
         owner_accessors=frozenset(own["owner_accessors"]),
@@ -262,6 +266,9 @@ class Facts:
     netmem_state_owner_files: tuple[str, ...] = ()
     public_headers: tuple[str, ...] = ()
     export_macros: re.Pattern | None = None
+    # The target is older than `kernel`, the oldest release known: the rules whose
+    # judgement depends on the release do not run.
+    predates: bool = False
 
     def field(self, chain: str) -> FieldFact | None:
         return self.fields.get(chain)
@@ -352,13 +359,18 @@ def newest_kernel() -> KernelVersion:
     return known_releases()[-1].version
 
 
-def kernel_for_date(day: _dt.date) -> KernelVersion:
-    """The release net-next was building on `day`: the one after the next release made."""
-    releases = known_releases()
-    for i, rel in enumerate(releases):
+def kernel_for_date(day: _dt.date) -> KernelVersion | None:
+    """The release net-next was building on `day`: the one after the next release made;
+    None when that release is older than the oldest the facts know."""
+    known = known_releases()
+    earlier = tuple(Release(KernelVersion.parse(r["version"]), r["date"], False)
+                    for r in _load_raw()["kernels"].get("earlier", ()))
+    dated = (*earlier, *known)
+    for i, rel in enumerate(dated):
         if rel.date > day:
-            return releases[min(i + 1, len(releases) - 1)].version
-    return releases[-1].version
+            target = dated[min(i + 1, len(dated) - 1)]
+            return target.version if target in known else None
+    return known[-1].version
 
 
 def check_kernel_known(kernel: KernelVersion) -> None:

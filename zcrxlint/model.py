@@ -17,6 +17,7 @@ from .suppress import parse as parse_suppressions
 
 POOL = "page_pool"
 OPS_STRUCT = "memory_provider_ops"
+POOL_TYPE = "struct page_pool *"
 _SCOPE_NODES = ("compound_statement", "for_statement", "function_definition")
 _NAMING_NODES = ("type_identifier", "identifier", "field_identifier", "system_lib_string",
                  "string_content")
@@ -130,6 +131,12 @@ class FileModel:
     returns: dict[str, CType] = field(default_factory=dict)
     defines: set[str] = field(default_factory=set)      # functions, prototypes and macros named here
     ops_tables: list[OpsTable] = field(default_factory=list)
+    # Structs page_pool's API files define here whose members are callbacks on a pool: a
+    # series that defines its own provider ops (an RFC of the API) names them so.
+    pool_callback_structs: set[str] = field(default_factory=set)
+    # Initialised globals of any other struct type, (type, name, node, declarator, specifiers):
+    # ops tables once the series shows their struct is one (adopt_ops_structs).
+    _struct_tables: list[tuple] = field(default_factory=list)
     # Struct members of the whole series, filled in by the engine before checks run.
     series_structs: dict[str, dict[str, CType]] = field(default_factory=dict)
     # Function -> names it calls, for every function body the series shows (engine-filled).
@@ -257,6 +264,9 @@ class FileModel:
                 ctype = self._ctype(ftype, pointers)
                 if fname and ctype is not None:
                     members[fname] = ctype
+                if _declared(decl, self.text)[2] and POOL_TYPE in self.text(decl) \
+                        and self.facts.is_api_file(self.path):
+                    self.pool_callback_structs.add(self.text(name_node))
         self.structs.setdefault(self.text(name_node), {}).update(members)
 
     def _add_global(self, node) -> None:
@@ -274,7 +284,17 @@ class FileModel:
                     self.returns.setdefault(name, ret)
                 continue
             self.globals[name] = self._ctype(type_node, pointers)
-            if _type_name(type_node, self.text) == OPS_STRUCT and decl.type == "init_declarator":
+            if decl.type == "init_declarator" and type_node.type == "struct_specifier":
+                struct = _type_name(type_node, self.text)
+                if struct == OPS_STRUCT:
+                    self._add_ops_table(name, node, decl, specifiers)
+                else:
+                    self._struct_tables.append((struct, name, node, decl, specifiers))
+
+    def adopt_ops_structs(self, structs: set[str]) -> None:
+        """Take the initialised globals of `structs` (a series' own provider ops) as ops tables."""
+        for struct, name, node, decl, specifiers in self._struct_tables:
+            if struct in structs and all(t.node is not node for t in self.ops_tables):
                 self._add_ops_table(name, node, decl, specifiers)
 
     def _add_ops_table(self, name, node, decl, specifiers) -> None:

@@ -197,7 +197,7 @@ class ProviderModel:
         calls = {name: set(callees) for name, callees in self.model.series_calls.items()}
         for function in self.model.functions:
             calls[function.name] = {name for name, _ in self.calls_in(function)}
-        apis = self.facts.sync_for_device
+        apis = self.facts.sync_for_device | self.facts.pool_sync_for_device
         syncing = {name for name, callees in calls.items() if callees & apis}
         changed = True
         while changed:
@@ -209,7 +209,8 @@ class ProviderModel:
         return syncing
 
     def is_sync_call(self, name: str) -> bool:
-        return name in self.facts.sync_for_device or name in self.syncers
+        return name in self.facts.sync_for_device or name in self.facts.pool_sync_for_device \
+            or name in self.syncers
 
     # ---- derivations ----------------------------------------------------------------------
 
@@ -520,10 +521,18 @@ class ProviderModel:
                 if not exits(node.child_by_field_name("consequence")):
                     continue
                 for cond in self.atoms(node.child_by_field_name("condition"), True):
-                    if cond.truth and cond.node.type == "field_expression" and \
-                            self.text(cond.node.child_by_field_name("field")) == self.facts.map_flag:
+                    if cond.truth and self._tests_dma_map(cond.node):
                         return node
         return None
+
+    def _tests_dma_map(self, node) -> bool:
+        """`pp->dma_map`, or `pp->p.flags & PP_FLAG_DMA_MAP`, the flag it is set from."""
+        if node.type == "field_expression":
+            return self.text(node.child_by_field_name("field")) == self.facts.map_flag
+        return node.type == "binary_expression" and \
+            self.text(node.child_by_field_name("operator")) == "&" and \
+            any(self.text(_strip(node.child_by_field_name(side))) == self.facts.map_param_flag
+                for side in ("left", "right"))
 
     # ---- preprocessor ---------------------------------------------------------------------
 

@@ -25,6 +25,9 @@ class Rule:
     instead: str         # the same file fixed: nothing is flagged in it
     since: str = "6.12"  # first kernel release the rule applies to
     until: str | None = None   # first release it no longer applies to
+    # Its judgement rests on facts that change between releases (which helpers are private,
+    # which callbacks are mandatory): not run for a target older than the facts know.
+    by_release: bool = False
     # Where the example file sits in the tree: what a check flags depends on the path
     # (page_pool's own files, in-tree providers, drivers).
     example_path: str = "drivers/net/ethernet/acme/acme_rx.c"

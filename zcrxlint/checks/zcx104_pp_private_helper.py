@@ -79,6 +79,7 @@ class PrivateHelper(Check):
             "netdev review of io_uring zcrx v10: page_pool_set_dma_addr_netmem() "
             "stays out of helpers.h, which is for drivers",
         ),
+        by_release=True,
     )
 
     def triggers(self, facts):

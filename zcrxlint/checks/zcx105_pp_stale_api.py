@@ -79,6 +79,7 @@ class StaleApi(Check):
             "renames: net_iov_binding() is net_devmem_iov_binding() from 6.15; "
             "net_mp_open_rxq() is netif_mp_open_rxq() from 7.1 (inferred)",
         ),
+        by_release=True,
     )
 
     def triggers(self, facts):

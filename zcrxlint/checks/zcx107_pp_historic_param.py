@@ -73,6 +73,7 @@ class HistoricParam(PoolFieldCheck):
             "pp->mp_priv (from the rx queue's struct pp_memory_provider_params): the provider's own binding state",
             "io_uring zcrx v1 read pp->p.napi for its napi_id in ->init; the version merged in 6.15 does not",
         ),
+        by_release=True,
     )
 
     access_classes = frozenset({"historic-param"})

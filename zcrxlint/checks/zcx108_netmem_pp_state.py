@@ -12,6 +12,7 @@ class NetmemPpState(Check):
         code="ZCX108",
         name="netmem-pp-state",
         severity=Severity.ERROR,
+        by_release=True,
         summary="a net_iov's page_pool state (pp_ref_count, pp_magic, dma_addr, pp) handled by hand",
         why=("page_pool keeps its state of a netmem in the netmem itself: the reference count "
              "every skb frag holding it shares, the signature and pool pointer that mark it as "

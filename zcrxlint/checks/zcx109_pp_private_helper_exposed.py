@@ -44,6 +44,7 @@ class PrivateHelperExposed(Check):
         code="ZCX109",
         name="pp-private-helper-exposed",
         severity=Severity.ERROR,
+        by_release=True,
         summary="a net/core-private page_pool or netmem helper is declared in a public header or exported",
         why=("The setters of a netmem's pool, magic and DMA address (page_pool_set_pp_info(), "
              "page_pool_clear_pp_info(), page_pool_set_dma_addr_netmem(), the netmem_set_*() "

@@ -143,17 +143,19 @@ class DmaSyncMissing(Check):
                 continue
             if how != RETURNED and batched:
                 continue
-            if self._synced(pm, function, netmem, set()):
-                continue
-            finding = ctx.finding(
-                self.rule, anchor,
-                f"{model.text(netmem)} {how} without a DMA sync for device: page_pool does not "
-                "sync what a provider hands over itself, and ->init leaves dma_sync on; sync it "
-                "(__dma_sync_single_for_device() under dma_dev_need_sync()) before it reaches "
-                f"the device{also}, or switch dma_sync off in ->init if this memory must not be synced",
-                function, related=related, subject=f"{how}")
-            if finding:
-                yield finding
+            # A helper's parameter is synced or not by its callers: blame the calls that
+            # pass an unsynced netmem, where the sync is missing.
+            for site, at, value, helpers in self._unsynced(pm, function, anchor, netmem, ()):
+                through = f" through {'() -> '.join(helpers)}()" if helpers else ""
+                finding = ctx.finding(
+                    self.rule, at,
+                    f"{model.text(value)} {how}{through} without a DMA sync for device: page_pool "
+                    "does not sync what a provider hands over itself, and ->init leaves dma_sync on; "
+                    "sync it (__dma_sync_single_for_device() under dma_dev_need_sync()) before it "
+                    f"reaches the device{also}, or switch dma_sync off in ->init if this memory must "
+                    "not be synced", site, related=related, subject=f"{how}{through}")
+                if finding:
+                    yield finding
 
     def _placements(self, pm):
         model, facts = pm.model, pm.facts
@@ -195,6 +197,33 @@ class DmaSyncMissing(Check):
                         for arg in call_args(call) for node in pm.derivation(arg, function)):
                     return True
         return False
+
+    def _unsynced(self, pm, function, anchor, netmem, helpers: tuple[str, ...]):
+        """(function, anchor, netmem, helpers it went through) for each path on which the
+        netmem reaches `anchor` unsynced: the anchor itself or, for a netmem a helper is
+        handed, the calls that hand it over unsynced."""
+        if self._synced(pm, function, netmem, set()):
+            return []
+        parameter = self._handed_in(pm, netmem, function)
+        sites = pm.call_sites(function.name) if parameter is not None else []
+        if not sites or function.name in helpers \
+                or any(parameter >= len(call_args(call)) for _, call in sites):
+            return [(function, anchor, netmem, helpers)]
+        return [found for caller, call in sites
+                for found in self._unsynced(pm, caller, call, call_args(call)[parameter],
+                                            (function.name, *helpers))]
+
+    @staticmethod
+    def _handed_in(pm, netmem, function) -> int | None:
+        """The parameter that is the netmem itself, converted or cast, not a structure it is
+        looked up in."""
+        names = list(function.params)
+        for node in pm.derivation(netmem, function):
+            for sub in subtree(node):
+                if sub.type == "identifier" and pm.text(sub) in function.params and \
+                        sub.parent.type not in ("field_expression", "subscript_expression"):
+                    return names.index(pm.text(sub))
+        return None
 
     def _synced(self, pm, function, netmem, seen) -> bool:
         memory = pm.memory_roots(netmem, function)

@@ -10,17 +10,18 @@ class MpOpsNotStaticConst(Check):
         code="ZCX402",
         name="mp-ops-not-static-const",
         severity=Severity.ERROR,
-        summary="a memory_provider_ops table that is not static const",
+        summary="a memory_provider_ops table that is not const",
         why=("page_pool_init() does WARN_ON(!is_kernel_rodata(pool->mp_ops)) and fails the "
              "pool with -EFAULT: an ops table in writable memory (or in a module) is refused, "
              "so that nobody can redirect a provider's callbacks at run time. The table must "
-             "be 'static const' and built in."),
+             "be const and built in; 'static' is the usual form, but a const table a header "
+             "declares extern is in rodata just the same."),
         example=(
             "// SPDX-License-Identifier: GPL-2.0\n"
             "#include <net/page_pool/memory_provider.h>\n"
             "#include \"acme_zc.h\" /* the callbacks */\n"
             "\n"
-            "struct memory_provider_ops acme_zc_ops = {\n"
+            "static struct memory_provider_ops acme_zc_ops = {\n"
             "\t.alloc_netmems = acme_zc_alloc_netmems,\n"
             "\t.release_netmem = acme_zc_release_netmem,\n"
             "\t.init = acme_zc_pp_init,\n"
@@ -46,6 +47,7 @@ class MpOpsNotStaticConst(Check):
             "page_pool_init() (6.15+): WARN and -EFAULT unless pool->mp_ops is in kernel rodata",
             "the memory_provider.h helpers are not exported to modules: providers are built in",
         ),
+        by_release=True,
     )
 
     def triggers(self, facts):
@@ -53,14 +55,12 @@ class MpOpsNotStaticConst(Check):
 
     def run(self, ctx):
         for table in ctx.model.ops_tables:
-            missing = [word for word, has in (("static", table.is_static), ("const", table.is_const))
-                       if not has]
-            if not missing:
+            if table.is_const:
                 continue
             finding = ctx.finding(
                 self.rule, table.node,
-                f"{table.name} is not {' '.join(missing)}: "
-                f"{ctx.facts.provider.why_static_const}; declare it 'static const'",
+                f"{table.name} is not const: {ctx.facts.provider.why_static_const}; "
+                f"declare it '{'static ' if table.is_static else ''}const'",
                 None, subject=table.name)
             if finding:
                 yield finding
