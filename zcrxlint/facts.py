@@ -177,6 +177,8 @@ class ProviderFacts:
     state_fields: frozenset[str]
     map_flag: str
     map_param_flag: str
+    sync_flag: str
+    sync_param_flag: str
     placement_calls: dict[str, int]
     dmabuf_pattern: re.Pattern
     owner_accessors: frozenset[str]
@@ -218,6 +220,8 @@ def _provider_facts(raw: dict, kernel: KernelVersion) -> ProviderFacts:
         state_fields=frozenset(dma["state_fields"]),
         map_flag=dma["map_flag"],
         map_param_flag=dma["map_param_flag"],
+        sync_flag=dma["sync_flag"],
+        sync_param_flag=dma["sync_param_flag"],
         placement_calls=dict(dma["placement_calls"]),
         dmabuf_pattern=re.compile(dma["dmabuf_pattern"]),
         owner_accessors=frozenset(own["owner_accessors"]),

@@ -521,17 +521,18 @@ class ProviderModel:
                 if not exits(node.child_by_field_name("consequence")):
                     continue
                 for cond in self.atoms(node.child_by_field_name("condition"), True):
-                    if cond.truth and self._tests_dma_map(cond.node):
+                    if cond.truth and self.tests_pool_bit(cond.node, self.facts.map_flag,
+                                                          self.facts.map_param_flag):
                         return node
         return None
 
-    def _tests_dma_map(self, node) -> bool:
-        """`pp->dma_map`, or `pp->p.flags & PP_FLAG_DMA_MAP`, the flag it is set from."""
+    def tests_pool_bit(self, node, bit: str, param_flag: str) -> bool:
+        """`pp->bit`, or `pp->p.flags & PARAM_FLAG`, the page_pool_params flag it is set from."""
         if node.type == "field_expression":
-            return self.text(node.child_by_field_name("field")) == self.facts.map_flag
+            return self.text(node.child_by_field_name("field")) == bit
         return node.type == "binary_expression" and \
             self.text(node.child_by_field_name("operator")) == "&" and \
-            any(self.text(_strip(node.child_by_field_name(side))) == self.facts.map_param_flag
+            any(self.text(_strip(node.child_by_field_name(side))) == param_flag
                 for side in ("left", "right"))
 
     # ---- preprocessor ---------------------------------------------------------------------

@@ -11,10 +11,13 @@ class DmaSyncGatedOnPoolFlag(Check):
         code="ZCX204",
         name="dma-sync-gated-on-pool-flag",
         severity=Severity.WARNING,
-        summary="a provider's sync is decided by pp->dma_sync, page_pool's own bit",
+        summary="a provider's sync is decided by pp->dma_sync or PP_FLAG_DMA_SYNC_DEV, page_pool's own duty",
         why=("pp->dma_sync says whether page_pool syncs on its put path; page_pool_init() "
              "requires it for every provider pool, so testing it in the provider tells "
-             "nothing about the provider's memory. The zcrx v1 review questioned exactly "
+             "nothing about the provider's memory. The same holds for the PP_FLAG_DMA_SYNC_DEV "
+             "flag of the pool's parameters it is set from: a provider that copies page_pool's "
+             "own sync under that flag syncs what the driver asked page_pool to sync, not what "
+             "its memory needs. The finding sits on the sync the gate decides. The zcrx v1 review questioned exactly "
              "this test; the merged provider decides from its own memory and "
              "dma_dev_need_sync(pp->p.dev)."),
         example=(
@@ -105,31 +108,30 @@ class DmaSyncGatedOnPoolFlag(Check):
     def run(self, ctx):
         if not provider_code(ctx):
             return
-        pm = ctx.model.provider
-        syncing = {f.name for f in ctx.model.functions
-                   if any(pm.is_sync_call(name) for name, _ in pm.calls_in(f))}
-        for access in ctx.model.pool_accesses:
-            function = access.function
-            if access.chain != "dma_sync" or access.mode != "read" or function.name not in syncing \
-                    or function.name in pm.init_path or not self._in_condition(access.node):
-                continue
-            finding = ctx.finding(
-                self.rule, access.node,
-                f"sync gated on {ctx.model.text(access.node)}: that is page_pool's bit, always on "
-                "for provider pools; decide from your own memory and dma_dev_need_sync(pp->p.dev)",
-                function, subject="dma_sync")
-            if finding:
-                yield finding
+        pm, facts = ctx.model.provider, ctx.facts.provider
+        bit_reads = {(a.node.start_byte, a.node.end_byte) for a in ctx.model.pool_accesses
+                     if a.chain == facts.sync_flag and a.mode == "read"}
 
-    @staticmethod
-    def _in_condition(node) -> bool:
-        cur = node
-        while cur.parent is not None:
-            parent = cur.parent
-            if parent.type in ("if_statement", "while_statement", "conditional_expression") \
-                    and cur == parent.child_by_field_name("condition"):
-                return True
-            if parent.type in ("expression_statement", "compound_statement", "function_definition"):
-                return False
-            cur = parent
-        return False
+        def tests_sync_bit(node) -> bool:
+            if node.type == "field_expression":
+                return (node.start_byte, node.end_byte) in bit_reads
+            return pm.tests_pool_bit(node, facts.sync_flag, facts.sync_param_flag)
+
+        for function in ctx.model.functions:
+            if function.name in pm.init_path:
+                continue
+            for name, call in pm.calls_in(function):
+                if not pm.is_sync_call(name):
+                    continue
+                gate = next((c.node for c in pm.dominating(call, function) if tests_sync_bit(c.node)), None)
+                if gate is None:
+                    continue
+                finding = ctx.finding(
+                    self.rule, call,
+                    f"{name}() gated on {ctx.model.text(gate)}: that is page_pool's own duty to "
+                    "sync for the driver (pp->dma_sync, set from PP_FLAG_DMA_SYNC_DEV; always on "
+                    "for provider pools from 6.14); decide from your own memory and "
+                    "dma_dev_need_sync(pp->p.dev)",
+                    function, subject=name)
+                if finding:
+                    yield finding
