@@ -141,6 +141,11 @@ class ProviderModel:
             return True
         return any(c.name.startswith(PROVIDER_HELPER_PREFIX) for c in self.model.calls)
 
+    @functools.cached_property
+    def unread_rows(self) -> frozenset[int]:
+        """Rows whose text the analysis could not read: parse errors."""
+        return self.model.parsed.unparsed_rows
+
     def is_trusted_function(self, name: str) -> bool:
         return name in self.callback_functions or name in self.only_from_callbacks
 
@@ -151,7 +156,8 @@ class ProviderModel:
     @functools.cached_property
     def own_kinds(self) -> set[str]:
         """Which known provider kinds this file is: by the area structs it defines, the
-        cast helpers it defines, and the net_iov type values it assigns."""
+        cast helpers it defines, the area structs its own callbacks cast to, and the
+        net_iov type values it assigns."""
         kinds = set()
         for kind in self.facts.kinds:
             if kind.area_structs & set(self.model.structs):
@@ -159,8 +165,19 @@ class ProviderModel:
         for name, cast in self.facts.casts.items():
             if name in self.model.function_by_name:
                 kinds.add(cast.provider)
+        kinds |= self._kinds_cast_to_by_callbacks
         kinds |= self.assigned_type_values
         return kinds
+
+    @functools.cached_property
+    def _kinds_cast_to_by_callbacks(self) -> set[str]:
+        """Known kinds whose area struct the provider's callbacks (or the functions they
+        call) cast owners to: the callbacks only see the file's own net_iovs, so that area
+        is the file's own, whether or not the release at hand knows the provider yet."""
+        from_callbacks = self.model.reachable_from(self.callback_functions)
+        return {kind for function, _, _, struct in owner_casts(self)
+                if function.name in from_callbacks
+                and (kind := self.facts.kind_of_area(struct)) is not None}
 
     @functools.cached_property
     def assigned_type_values(self) -> set[str]:
@@ -584,33 +601,43 @@ class Verdict:
     source: str | None
     opposite: Claim | None
     trail: tuple[str, ...]        # helpers between the anchor and the cast
+    unread: tuple[tuple[str, int], ...] = ()   # (function, line) the proof could not read
+
+
+def owner_casts(pm: ProviderModel):
+    """(function, container_of call, net_iov expression, struct) of every cast of a
+    net_iov's owner to a provider's own struct."""
+    model, facts = pm.model, pm.facts
+    for function in model.functions:
+        for name, call in pm.calls_in(function):
+            args = call_args(call)
+            if name not in model.facts.macros.type_from_type_argument or len(args) < 2:
+                continue
+            struct = model.text(args[1]).replace("struct", "").strip()
+            if struct == facts.area_struct:
+                continue
+            owner_call = next((n for node in pm.derivation(args[0], function)
+                               for n in subtree(node) if n.type == "call_expression"
+                               and callee_name(model, n) in facts.owner_accessors), None)
+            if owner_call is not None and call_args(owner_call):
+                yield function, call, call_args(owner_call)[0], struct
 
 
 def cast_sites(pm: ProviderModel) -> list[CastSite]:
     model, facts = pm.model, pm.facts
-    out = []
+    out = [CastSite(function, call, value, pm.target_kind(facts.kind_of_area(struct)), f"struct {struct}")
+           for function, call, value, struct in owner_casts(pm)]
     for function in model.functions:
         for name, call in pm.calls_in(function):
             args = call_args(call)
-            if not args:
+            if not args or name in model.facts.macros.type_from_type_argument:
                 continue
-            if name in model.facts.macros.type_from_type_argument and len(args) >= 2:
-                struct = model.text(args[1]).replace("struct", "").strip()
-                target = f"struct {struct}"
-                if struct == facts.area_struct:
-                    continue
-                owner_call = next((n for node in pm.derivation(args[0], function)
-                                   for n in subtree(node) if n.type == "call_expression"
-                                   and callee_name(model, n) in facts.owner_accessors), None)
-                if owner_call is not None and call_args(owner_call):
-                    out.append(CastSite(function, call, call_args(owner_call)[0],
-                                        pm.target_kind(facts.kind_of_area(struct)), target))
-            elif name in facts.casts:
+            if name in facts.casts:
                 out.append(CastSite(function, call, args[0],
                                     pm.target_kind(facts.casts[name].provider), f"{name}()"))
             elif name in facts.to_niov_calls:
                 out.append(CastSite(function, call, args[0], "net_iov", f"{name}()"))
-    return out
+    return sorted(out, key=lambda site: site.node.start_byte)
 
 
 def verdicts(pm: ProviderModel) -> list[Verdict]:
@@ -624,6 +651,20 @@ def verdicts(pm: ProviderModel) -> list[Verdict]:
     return out
 
 
+def _unread(pm, function: Function, trail: tuple[str, ...]) -> tuple[tuple[str, int], ...]:
+    """The first line tree-sitter could not read in each function a verdict's proof passes
+    through: a guard, a declaration or a branch may hide there."""
+    model = pm.model
+    chain = [function, *(model.function_by_name[name] for name in trail if name in model.function_by_name)]
+    out = []
+    for link in chain:
+        rows = sorted(r for r in pm.unread_rows if link.start_row <= r <= link.last_row)
+        line = next((model.image.line_of(r) for r in rows if model.image.line_of(r)), None)
+        if line is not None:
+            out.append((link.display_name or "a function", line))
+    return tuple(out)
+
+
 def _judge(pm, site, function, anchor, value, trail, visiting) -> list[Verdict]:
     about = pm.roots(value, function)
     claims = pm.claims(pm.dominating(anchor, function), about, function)
@@ -631,10 +672,12 @@ def _judge(pm, site, function, anchor, value, trail, visiting) -> list[Verdict]:
     if proven:
         return []
     if opposite is not None:
-        return [Verdict(site, function, opposite.condition.node, None, opposite, trail)]
+        return [Verdict(site, function, opposite.condition.node, None, opposite, trail,
+                        _unread(pm, function, trail))]
     origin = pm.origin(value, function)
     if origin.source in UNTRUSTED:
-        return [Verdict(site, function, anchor, origin.source, None, trail)]
+        return [Verdict(site, function, anchor, origin.source, None, trail,
+                        _unread(pm, function, trail))]
     if origin.source != "parameter" or function.name in visiting:
         return []
     out = []

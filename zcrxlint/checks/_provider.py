@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ..finding import Severity
+
 
 def provider_file(ctx) -> bool:
     """page_pool's own files are not a provider; everything else may hold a provider's
@@ -42,4 +44,10 @@ def proving_guard(ctx, need: str) -> str:
     return f"a test that the niov belongs to {need}"
 
 
-
+def unread_caveat(verdict) -> tuple[Severity | None, str]:
+    """A verdict whose proof passes through code tree-sitter could not read is at most a
+    warning, and says which lines it could not read."""
+    if not verdict.unread:
+        return None, ""
+    where = ", ".join(f"line {line} of {name}()" for name, line in verdict.unread)
+    return Severity.WARNING, f" (not read in full: {where} did not parse; a guard or branch there would change this)"
