@@ -169,6 +169,7 @@ class ProviderFacts:
     owner_accessors: frozenset[str]
     area_struct: str
     netmem_kind_guards: frozenset[str]
+    readable_guards: frozenset[str]            # false: every frag of the skb is a net_iov
     to_niov_calls: frozenset[str]
     instance_fields: frozenset[str]
     type_field: str
@@ -208,6 +209,7 @@ def _provider_facts(raw: dict, kernel: KernelVersion) -> ProviderFacts:
         owner_accessors=frozenset(own["owner_accessors"]),
         area_struct=own["area_struct"],
         netmem_kind_guards=frozenset(own["netmem_kind_guards"]),
+        readable_guards=frozenset(g["name"] for g in own["readable_guard"] if _span(g).holds_at(kernel)),
         to_niov_calls=frozenset(own["to_niov_calls"]),
         instance_fields=frozenset(own["instance_fields"]),
         type_field=own["type_field"],

@@ -445,6 +445,8 @@ class ProviderModel:
             name = callee_name(self.model, node)
             if name in facts.netmem_kind_guards:
                 return Claim("net_iov", cond.truth, cond)
+            if name in facts.readable_guards:
+                return Claim("net_iov", not cond.truth, cond)
             for kind in facts.kinds:
                 if name in kind.calls:
                     return Claim(self._normal_kind(kind.provider), cond.truth, cond)

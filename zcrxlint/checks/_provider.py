@@ -24,7 +24,8 @@ def through(trail: list[str]) -> str:
 def proving_guard(ctx, need: str) -> str:
     """The guard a reviewer would ask for before a cast that needs `need` proven."""
     if need == "net_iov":
-        return "netmem_is_net_iov(netmem) / skb_frag_is_net_iov(frag)"
+        whole_skb = "".join(f" / !{name}(skb)" for name in sorted(ctx.facts.provider.readable_guards))
+        return f"netmem_is_net_iov(netmem) / skb_frag_is_net_iov(frag){whole_skb}"
     if need == "own":
         tables = [t.name for t in ctx.model.ops_tables]
         ops = tables[0] if tables else "my_ops"
