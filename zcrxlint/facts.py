@@ -213,8 +213,9 @@ def _provider_facts(raw: dict, kernel: KernelVersion) -> ProviderFacts:
         to_niov_calls=frozenset(own["to_niov_calls"]),
         instance_fields=frozenset(own["instance_fields"]),
         type_field=own["type_field"],
-        casts={c["name"]: CastFact(c["name"], c["provider"])
-               for c in own["cast"] if _span(c).holds_at(kernel)},
+        # A cast helper's name means the same in any release: a series may add or rename
+        # to it before the release that merged it.
+        casts={c["name"]: CastFact(c["name"], c["provider"]) for c in own["cast"]},
         kinds=tuple(KindFact(k["provider"], frozenset(k["calls"]), frozenset(k["type_values"]),
                              frozenset(k["area_structs"]), k["ops"], _span({"since": k.get("calls_since")}),
                              _span({"since": k.get("type_values_since")}), _span(k))

@@ -50,5 +50,5 @@ def unread_caveat(verdict) -> tuple[Severity | None, str]:
     warning, and says which lines it could not read."""
     if not verdict.unread:
         return None, ""
-    where = ", ".join(f"line {line} of {name}()" for name, line in verdict.unread)
-    return Severity.WARNING, f" (not read in full: {where} did not parse; a guard or branch there would change this)"
+    where = "; ".join(f"in {name}(), {what}" for name, what in verdict.unread)
+    return Severity.WARNING, f" (not read in full: {where}; a guard or branch there would change this)"
