@@ -26,6 +26,7 @@ from .learned import LearnedHelper, learn
 from .model import FileModel
 from .patch import C_SUFFIXES, Patch
 from .prefilter import Prefilter, Triggers
+from .provider import Predicate
 from .registry import Check
 
 # A partial note's kind says what was missing, for --strict-parse and for tools reading
@@ -182,6 +183,7 @@ class Analyzer:
         self.series_calls: dict[str, set[str]] = {}
         self.series_learned: dict[str, LearnedHelper] = {}
         self.series_ops_structs: set[str] = set()
+        self.series_predicates: dict[str, Predicate] = {}
 
     @functools.cached_property
     def prefilter(self) -> Prefilter:
@@ -209,6 +211,7 @@ class Analyzer:
             model.series_structs = self.series_structs
             model.series_calls = self.series_calls
             model.series_learned = self.series_learned
+            model.series_predicates = self.series_predicates
             model.position = position
             self._models[key] = model
             for name, members in model.structs.items():
@@ -321,12 +324,20 @@ class Analyzer:
         return results
 
     def _learn(self, staged) -> None:
-        """Helpers the series adds to page_pool's API files, each visible from its patch on."""
+        """Helpers the series adds to page_pool's API files, and the owner-test predicates
+        any of its files define, each visible from its patch on."""
         for patch, per_file, _ in staged:
             for _, pre, post in per_file:
                 if post is not None:
                     self.series_learned.update(
                         (h.name, h) for h in learn(pre, post, patch.index, self.series_learned))
+                for model in (pre, post):
+                    if model is None:
+                        continue
+                    for name, predicate in model.provider.defined_predicates.items():
+                        known = self.series_predicates.get(name)
+                        if known is None or known.patch > predicate.patch:
+                            self.series_predicates[name] = predicate
 
     def _touched(self, model: FileModel, changed: list[int]) -> set[str]:
         touched = set()

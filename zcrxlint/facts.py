@@ -184,6 +184,7 @@ class ProviderFacts:
     owner_accessors: frozenset[str]
     area_struct: str
     netmem_kind_guards: frozenset[str]
+    readable_guards: frozenset[str]            # false: every frag of the skb is a net_iov
     to_niov_calls: frozenset[str]
     instance_fields: frozenset[str]
     type_field: str
@@ -227,11 +228,13 @@ def _provider_facts(raw: dict, kernel: KernelVersion) -> ProviderFacts:
         owner_accessors=frozenset(own["owner_accessors"]),
         area_struct=own["area_struct"],
         netmem_kind_guards=frozenset(own["netmem_kind_guards"]),
+        readable_guards=frozenset(g["name"] for g in own["readable_guard"] if _span(g).holds_at(kernel)),
         to_niov_calls=frozenset(own["to_niov_calls"]),
         instance_fields=frozenset(own["instance_fields"]),
         type_field=own["type_field"],
-        casts={c["name"]: CastFact(c["name"], c["provider"])
-               for c in own["cast"] if _span(c).holds_at(kernel)},
+        # A cast helper's name means the same in any release: a series may add or rename
+        # to it before the release that merged it.
+        casts={c["name"]: CastFact(c["name"], c["provider"]) for c in own["cast"]},
         kinds=tuple(KindFact(k["provider"], frozenset(k["calls"]), frozenset(k["type_values"]),
                              frozenset(k["area_structs"]), k["ops"], _span({"since": k.get("calls_since")}),
                              _span({"since": k.get("type_values_since")}), _span(k))

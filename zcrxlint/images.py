@@ -13,7 +13,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from .basetree import BaseTree, GitRepo, leaves_tree
-from .patch import FileChange, Hunk
+from .patch import DiffLine, FileChange, Hunk
 
 FRAGMENT_PREFIX = "__zcrxlint_fragment_"
 _FUNCTION_HEADER = re.compile(r"^[A-Za-z_][\w\s\*,()]*?\b([A-Za-z_]\w*)\s*\(")
@@ -30,6 +30,9 @@ class Image:
     rows: list[int | None] | None = None     # row -> 1-based file line; None: identity
     partial: str | None = None               # why only part of the file is known
     fragment_names: dict[str, str] = field(default_factory=dict)  # synthetic name -> git's header
+    # Synthetic rows that stand for lines of a function no patch showed, between two parts
+    # of it that are shown: row -> (first, last) missing file line.
+    gaps: dict[int, tuple[int, int]] = field(default_factory=dict)
     _lines: list[str] | None = field(default=None, repr=False, compare=False)
 
     def row_text(self, row: int) -> str:
@@ -178,37 +181,122 @@ def _opening_for(header: str, fragment: str) -> str:
     return f"static void {fragment}(void) {{"
 
 
+def _indent_depth(texts: list[str]) -> int:
+    """The brace depth of a function fragment's first code line, read from its kernel-style
+    tab indentation (a line that closes a block sits one level deeper than its tabs)."""
+    for text in texts:
+        stripped = text.strip()
+        if not stripped or stripped.startswith(("/*", "*", "//", "#")):
+            continue
+        expanded = text.expandtabs(8)
+        depth = (len(expanded) - len(expanded.lstrip())) // 8
+        return max(depth + stripped.startswith("}"), 1)
+    return 1
+
+
+def _continues(hunk: Hunk, following: Hunk | None, old: bool, body: list[str]) -> bool:
+    """Whether the next hunk is more of the same function: git names the same function for
+    it, it starts inside a block, and this hunk does not close the function."""
+    if following is None or not hunk.header or following.header != hunk.header:
+        return False
+    if any(text.startswith("}") for text in body):
+        return False
+    return _starts_inside_block([ln.text for ln in following.side(old)])
+
+
 def hunks_only_image(path: str, hunks: tuple[Hunk, ...], old: bool, reason: str) -> Image:
-    """Concatenate each hunk's side, each wrapped so it parses on its own."""
+    """Concatenate each hunk's side, each wrapped so it parses on its own; the hunks of one
+    function share its wrapper, with the lines between them marked as a gap."""
     texts: list[str] = []
     rows: list[int | None] = []
     names: dict[str, str] = {}
+    gaps: dict[int, tuple[int, int]] = {}
+    open_depth = 0              # braces a previous hunk of the same function left open
+    last_line = 0
     for n, hunk in enumerate(hunks):
         side = hunk.side(old)
         body = [ln.text for ln in side]
         lines = [ln.old_line if old else ln.new_line for ln in side]
         lowest, final = _depth_profile(body)
-        inside = _starts_inside_block(body)
-        opened = 0
-        if inside:
-            fragment = f"{FRAGMENT_PREFIX}{n + 1}"
-            opening = _opening_for(hunk.header, fragment)
-            if opening.startswith(f"static void {fragment}"):
-                names[fragment] = hunk.header
-            texts.append(opening)
+        following = hunks[n + 1] if n + 1 < len(hunks) else None
+        continues = _continues(hunk, following, old, body)
+        if open_depth:
+            opened = max(_indent_depth(body), 1 - min(lowest, 0))
+            gaps[len(rows)] = (last_line + 1, lines[0] - 1 if lines else last_line)
+            texts.append("/* lines not shown */")
             rows.append(None)
-            opened = 1
-            # A hunk that starts in a nested block closes more braces than it opens.
-            for _ in range(max(-lowest, 0)):
-                texts.append("{")
+            brace = "{" if opened > open_depth else "}"
+            for _ in range(abs(opened - open_depth)):
+                texts.append(brace)
                 rows.append(None)
-                opened += 1
+        else:
+            opened = 0
+            if _starts_inside_block(body):
+                fragment = f"{FRAGMENT_PREFIX}{n + 1}"
+                opening = _opening_for(hunk.header, fragment)
+                if opening.startswith(f"static void {fragment}"):
+                    names[fragment] = hunk.header
+                texts.append(opening)
+                rows.append(None)
+                # A hunk that starts in a nested block closes more braces than it opens;
+                # one that goes on in a later hunk opens as deep as it is indented.
+                opened = max(1 - min(lowest, 0), _indent_depth(body) if continues else 1)
+                for _ in range(opened - 1):
+                    texts.append("{")
+                    rows.append(None)
         texts.extend(body)
         rows.extend(lines)
+        last_line = lines[-1] if lines else last_line
+        if continues and opened + final >= 1:
+            open_depth = opened + final
+            continue
+        open_depth = 0
         for _ in range(max(opened + final, 0)):
             texts.append("}")
             rows.append(None)
-    return Image(path, "\n".join(texts) + "\n", rows, reason, names)
+    return Image(path, "\n".join(texts) + "\n", rows, reason, names, gaps)
+
+
+@dataclass
+class ShownLines:
+    """What the series showed of a file it never showed whole: post-image lines by number,
+    with git's function header for each, and the object id of that post-image."""
+    lines: dict[int, tuple[str, str]]
+    blob: str | None
+
+
+def _same_object(a: str | None, b: str | None) -> bool:
+    """Whether two (abbreviated) object ids may name one object; unknown ids do not differ."""
+    if not a or not b:
+        return True
+    return a.startswith(b) or b.startswith(a)
+
+
+def _carried_hunks(shown: ShownLines, hunks: tuple[Hunk, ...]) -> tuple[Hunk, ...]:
+    """The lines an earlier patch showed that this patch's hunks do not, moved to this
+    patch's numbering, as context-only hunks (one per run of lines)."""
+    moved: list[tuple[int, int, str, str]] = []     # (old line, new line, text, header)
+    for line in sorted(shown.lines):
+        shift = 0
+        for hunk in hunks:
+            first, last = hunk.old_start, hunk.old_start + hunk.old_length - 1
+            if hunk.old_length and first <= line <= last:
+                break
+            if (hunk.old_length and last < line) or (not hunk.old_length and hunk.old_start < line):
+                shift += hunk.new_length - hunk.old_length
+        else:
+            text, header = shown.lines[line]
+            moved.append((line, line + shift, text, header))
+    runs: list[list[tuple[int, int, str, str]]] = []
+    for item in moved:
+        if runs and runs[-1][-1][1] + 1 == item[1] and runs[-1][-1][3] == item[3]:
+            runs[-1].append(item)
+        else:
+            runs.append([item])
+    return tuple(Hunk(run[0][0], len(run), run[0][1], len(run), run[0][3],
+                      tuple(DiffLine(" ", text, old_line, new_line, 0)
+                            for old_line, new_line, text, _ in run))
+                 for run in runs)
 
 
 def _is_object(data: bytes, object_id: str) -> bool:
@@ -231,6 +319,7 @@ class ImageSource:
         self.tree = tree
         self.objects = objects
         self.known: dict[str, list[str]] = {}   # path -> whole current text, as lines
+        self.shown: dict[str, ShownLines] = {}   # path -> the parts of it the series showed
 
     def _base(self, change: FileChange, patch_base: BaseTree | None) -> tuple[list[str] | None, str]:
         """The pre-image's lines and where they came from, or None and why there are none."""
@@ -262,14 +351,16 @@ class ImageSource:
         """A change whose diff cannot be read leaves the file's text unknown."""
         for path in (change.old_path, change.new_path):
             self.known.pop(path or "", None)
+            self.shown.pop(path or "", None)
 
     def images(self, change: FileChange, patch_base: BaseTree | None = None) -> FileImages:
         if change.new_path is None:
-            self.known.pop(change.old_path or "", None)
+            self.forget(change)
             return FileImages(change, None, None, set(), set())
         path = change.new_path
         if change.old_path is None:
             lines = [ln.text for h in change.hunks for ln in h.lines if ln.kind == "+"]
+            self.shown.pop(path, None)
             self.known[path] = lines + [""]
             post = Image(path, "\n".join(lines) + "\n")
             return FileImages(change, None, post, set(range(1, len(lines) + 1)), set())
@@ -280,13 +371,14 @@ class ImageSource:
             except ApplyError as exc:
                 reason = f"the patch does not apply to the file from {origin} ({exc}); hunks only"
             else:
-                self.known.pop(change.old_path, None)
+                self.forget(change)
                 self.known[path] = post_lines
                 pre = Image(change.old_path, "\n".join(base))
                 return FileImages(change, pre, Image(path, "\n".join(post_lines)), added, removed_at)
         else:
             reason = origin
         self.known.pop(change.old_path, None)
+        hunks = self._with_shown_lines(change)
         added, removed_at = set(), set()
         for hunk in change.hunks:
             next_new = hunk.new_start
@@ -305,6 +397,19 @@ class ImageSource:
                 removed_at.add(max(next_new - 1, 1))
         return FileImages(
             change,
-            hunks_only_image(change.old_path, change.hunks, old=True, reason=reason),
-            hunks_only_image(path, change.hunks, old=False, reason=reason),
+            hunks_only_image(change.old_path, hunks, old=True, reason=reason),
+            hunks_only_image(path, hunks, old=False, reason=reason),
             added, removed_at)
+
+    def _with_shown_lines(self, change: FileChange) -> tuple[Hunk, ...]:
+        """This patch's hunks and, in order among them, what earlier patches of the series
+        showed of the file (when this patch applies to what they left); remembers the
+        result for the next patch."""
+        shown = self.shown.pop(change.old_path, None)
+        hunks = change.hunks
+        if shown is not None and _same_object(shown.blob, change.old_blob):
+            hunks = tuple(sorted(hunks + _carried_hunks(shown, hunks), key=lambda h: h.new_start))
+        lines = {ln.new_line: (ln.text, hunk.header)
+                 for hunk in hunks for ln in hunk.side(old=False) if ln.new_line is not None}
+        self.shown[change.new_path] = ShownLines(lines, change.new_blob)
+        return hunks

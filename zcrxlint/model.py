@@ -144,6 +144,8 @@ class FileModel:
     # Helpers the series adds to page_pool's API files, by name (engine-filled; learned.py),
     # and the patch after which this text exists (0: the base).
     series_learned: dict = field(default_factory=dict)
+    # Owner-test predicates the series defines, by name (engine-filled; provider.Predicate).
+    series_predicates: dict = field(default_factory=dict)
     position: int = 0
 
     def text(self, node) -> str:

@@ -12,7 +12,7 @@ import unidiff
 C_SUFFIXES = (".c", ".h")
 # Where the diff of a message starts: a git header, a plain unified header, or svn-style Index.
 DIFF_START = re.compile(r"(?m)^(?:diff --git |Index: |--- \S[^\n]*\n\+\+\+ )")
-GIT_INDEX = re.compile(r"(?m)^index ([0-9a-f]{7,64})\.\.[0-9a-f]{7,64}")
+GIT_INDEX = re.compile(r"(?m)^index ([0-9a-f]{7,64})\.\.([0-9a-f]{7,64})")
 # Where each file's part of a diff starts: git's header, else a plain `---`/`+++` pair
 # (with svn's `Index:` lines above it).
 GIT_FILE_START = re.compile(r"(?m)^diff --git ")
@@ -61,6 +61,7 @@ class FileChange:
     hunks: tuple[Hunk, ...]
     binary: bool = False
     old_blob: str | None = None   # git's `index <old>..<new>` pre-image object id
+    new_blob: str | None = None   # and post-image object id
     unreadable: str | None = None  # why this file's part of the diff cannot be used
 
     @property
@@ -204,6 +205,7 @@ def _parse_section(section: str, first_line: int) -> list[FileChange]:
         new = None if pfile.is_removed_file else _strip_prefix(pfile.target_file)
         index = GIT_INDEX.search(str(pfile.patch_info or ""))
         old_blob = index.group(1) if index and index.group(1).strip("0") else None
+        new_blob = index.group(2) if index and index.group(2).strip("0") else None
         changes.append(FileChange(old, new, tuple(hunks), binary=bool(pfile.is_binary_file),
-                                  old_blob=old_blob))
+                                  old_blob=old_blob, new_blob=new_blob))
     return changes

@@ -45,6 +45,20 @@ class Claim:
 
 
 @dataclass(frozen=True)
+class Predicate:
+    """A function that returns an owner test of one argument: the (kind, holds) claims its
+    result proves about that argument when true and when false."""
+    name: str
+    argument: int
+    when_true: tuple[tuple[str, bool], ...]
+    when_false: tuple[tuple[str, bool], ...]
+    patch: int = 0                # the patch of the series after which it exists
+
+    def proves(self, truth: bool) -> tuple[tuple[str, bool], ...]:
+        return self.when_true if truth else self.when_false
+
+
+@dataclass(frozen=True)
 class Origin:
     """Where the value of an expression comes from, as far as one function shows."""
     source: str                  # one of the constants above, or "parameter"
@@ -141,6 +155,19 @@ class ProviderModel:
             return True
         return any(c.name.startswith(PROVIDER_HELPER_PREFIX) for c in self.model.calls)
 
+    def unread_in(self, function: Function) -> str | None:
+        """The first place in a function whose text the analysis could not read: a line
+        that did not parse, or lines between two shown parts of it that no patch showed."""
+        image = self.model.image
+        for row in range(function.start_row, function.last_row + 1):
+            if row in image.gaps:
+                first, last = image.gaps[row]
+                return f"lines {first}-{last} are not in the series" if last > first \
+                    else f"line {first} is not in the series"
+            if row in self.model.parsed.unparsed_rows and image.line_of(row):
+                return f"line {image.line_of(row)} did not parse"
+        return None
+
     def is_trusted_function(self, name: str) -> bool:
         return name in self.callback_functions or name in self.only_from_callbacks
 
@@ -151,7 +178,8 @@ class ProviderModel:
     @functools.cached_property
     def own_kinds(self) -> set[str]:
         """Which known provider kinds this file is: by the area structs it defines, the
-        cast helpers it defines, and the net_iov type values it assigns."""
+        cast helpers it defines, the area structs its own callbacks cast to, and the
+        net_iov type values it assigns."""
         kinds = set()
         for kind in self.facts.kinds:
             if kind.area_structs & set(self.model.structs):
@@ -159,8 +187,19 @@ class ProviderModel:
         for name, cast in self.facts.casts.items():
             if name in self.model.function_by_name:
                 kinds.add(cast.provider)
+        kinds |= self._kinds_cast_to_by_callbacks
         kinds |= self.assigned_type_values
         return kinds
+
+    @functools.cached_property
+    def _kinds_cast_to_by_callbacks(self) -> set[str]:
+        """Known kinds whose area struct the provider's callbacks (or the functions they
+        call) cast owners to: the callbacks only see the file's own net_iovs, so that area
+        is the file's own, whether or not the release at hand knows the provider yet."""
+        from_callbacks = self.model.reachable_from(self.callback_functions)
+        return {kind for function, _, _, struct in owner_casts(self)
+                if function.name in from_callbacks
+                and (kind := self.facts.kind_of_area(struct)) is not None}
 
     @functools.cached_property
     def assigned_type_values(self) -> set[str]:
@@ -418,20 +457,33 @@ class ProviderModel:
         """What each condition on a value derived from `about` says about its owner."""
         out = []
         for cond in conditions:
+            predicate = self._predicate_called(cond.node)
+            if predicate is not None:
+                args = call_args(cond.node)
+                if predicate.argument < len(args) and self.roots(args[predicate.argument], function) & about:
+                    out += [Claim(self._learned_kind(kind), holds, cond)
+                            for kind, holds in predicate.proves(cond.truth)]
+                continue
             claim = self._claim(cond)
             if claim is not None and self.roots(cond.node, function) & about:
-                out.append(claim)
+                out.append(Claim(self._normal_kind(claim.kind), claim.holds, cond))
         return out
 
-    def _claim(self, cond: Condition) -> Claim | None:
+    def _claim(self, cond: Condition, ops_vars: frozenset[str] = frozenset(),
+               learning: bool = False) -> Claim | None:
+        """What one predicate says about who owns the memory it tests. `ops_vars` name
+        variables that hold a pool's mp_ops; `learning` keeps only what holds outside this
+        file (a kind, or a table by name), for a predicate other files call."""
         node, facts = cond.node, self.facts
         if node.type == "call_expression":
             name = callee_name(self.model, node)
             if name in facts.netmem_kind_guards:
                 return Claim("net_iov", cond.truth, cond)
+            if name in facts.readable_guards:
+                return Claim("net_iov", not cond.truth, cond)
             for kind in facts.kinds:
                 if name in kind.calls:
-                    return Claim(self._normal_kind(kind.provider), cond.truth, cond)
+                    return Claim(kind.provider, cond.truth, cond)
             return None
         if node.type != "binary_expression":
             return None
@@ -443,24 +495,91 @@ class ProviderModel:
         for side, other in (sides, sides[::-1]):
             if side is None or other is None:
                 continue
-            if side.type == "field_expression":
-                member = self.text(side.child_by_field_name("field"))
-                if member == "mp_ops":
-                    target = other.child_by_field_name("argument") if other.type == "pointer_expression" else other
-                    own = {t.name for t in self.model.ops_tables}
-                    if target is not None and self.text(target) in own:
-                        return Claim("own", equal, cond)
-                    return Claim(f"ops {self.text(other)}", equal, cond)
-                if member == "mp_priv" and equal:
-                    return Claim("own", True, cond)
-                if member == facts.type_field and self.text(other).startswith("NET_IOV_"):
-                    value = self.text(other)
-                    kind = next((k.provider for k in facts.kinds if value in k.type_values), value)
-                    return Claim(self._normal_kind(kind), equal, cond)
+            member = self.text(side.child_by_field_name("field")) if side.type == "field_expression" \
+                else None
+            if member == "mp_ops" or (side.type == "identifier" and self.text(side) in ops_vars):
+                target = other.child_by_field_name("argument") if other.type == "pointer_expression" else other
+                if target is None:
+                    return None
+                return Claim(self._ops_kind(self.text(target), learning), equal, cond)
+            if member == facts.type_field and self.text(other).startswith("NET_IOV_"):
+                value = self.text(other)
+                kind = next((k.provider for k in facts.kinds if value in k.type_values), value)
+                return Claim(kind, equal, cond)
+            if learning:
+                continue
+            if member == "mp_priv" and equal:
+                return Claim("own", True, cond)
             if side.type == "call_expression" and callee_name(self.model, side) in facts.owner_accessors \
                     and equal:
                 return Claim("own", True, cond)
         return None
+
+    def _ops_kind(self, table: str, learning: bool = False) -> str:
+        """Whose net_iovs a pool with `table` as its mp_ops holds: 'own' for this file's
+        table, a known kind for its table, else 'ops <table>'."""
+        if not learning and table in {t.name for t in self.model.ops_tables}:
+            return "own"
+        return next((k.provider for k in self.facts.kinds if k.ops == table), f"ops {table}")
+
+    def _learned_kind(self, kind: str) -> str:
+        """A kind a predicate learned elsewhere proves, as this file names it."""
+        if kind.startswith("ops "):
+            kind = self._ops_kind(kind[len("ops "):])
+        return self._normal_kind(kind)
+
+    # ---- predicates: functions that return an owner test ------------------------------------
+
+    def _predicate_called(self, node) -> "Predicate | None":
+        return self.predicates.get(callee_name(self.model, node)) if node.type == "call_expression" else None
+
+    @functools.cached_property
+    def predicates(self) -> dict[str, "Predicate"]:
+        """Predicates this file defines, and those the series defined by this text's patch."""
+        visible = {name: p for name, p in self.model.series_predicates.items()
+                   if p.patch <= self.model.position}
+        visible.update(self.defined_predicates)
+        return visible
+
+    @functools.cached_property
+    def defined_predicates(self) -> dict[str, "Predicate"]:
+        out = {}
+        for function in self.model.functions:
+            predicate = self._as_predicate(function)
+            if predicate is not None:
+                out[function.name] = predicate
+        return out
+
+    def _as_predicate(self, function: Function) -> "Predicate | None":
+        """A function whose body is one `return <owner test of a parameter>;` (after its
+        declarations), summarised as what it proves when true and when false."""
+        body = function.node.child_by_field_name("body")
+        statements = [c for c in body.named_children if c.type not in ("comment", "declaration")] \
+            if body is not None else []
+        if len(statements) != 1 or statements[0].type != "return_statement" \
+                or not statements[0].named_children:
+            return None
+        expr = statements[0].named_children[0]
+        params = list(function.params)
+        ops_vars = frozenset(name for name, ctype in function.params.items()
+                             if ctype is not None and ctype.name == self.facts.ops_struct)
+        argument, proves = None, {}
+        for truth in (True, False):
+            found = []
+            for cond in self.atoms(expr, truth):
+                claim = self._claim(cond, ops_vars, learning=True)
+                about = self.roots(cond.node, function) & set(params)
+                if claim is None or len(about) != 1:
+                    continue
+                index = params.index(about.pop())
+                if argument not in (None, index):
+                    return None
+                argument = index
+                found.append((claim.kind, claim.holds))
+            proves[truth] = tuple(found)
+        if argument is None:
+            return None
+        return Predicate(function.name, argument, proves[True], proves[False], self.model.position)
 
     def _normal_kind(self, kind: str) -> str:
         return "own" if kind in self.own_kinds else kind
@@ -594,33 +713,43 @@ class Verdict:
     source: str | None
     opposite: Claim | None
     trail: tuple[str, ...]        # helpers between the anchor and the cast
+    unread: tuple[tuple[str, str], ...] = ()   # (function, what of it could not be read)
+
+
+def owner_casts(pm: ProviderModel):
+    """(function, container_of call, net_iov expression, struct) of every cast of a
+    net_iov's owner to a provider's own struct."""
+    model, facts = pm.model, pm.facts
+    for function in model.functions:
+        for name, call in pm.calls_in(function):
+            args = call_args(call)
+            if name not in model.facts.macros.type_from_type_argument or len(args) < 2:
+                continue
+            struct = model.text(args[1]).replace("struct", "").strip()
+            if struct == facts.area_struct:
+                continue
+            owner_call = next((n for node in pm.derivation(args[0], function)
+                               for n in subtree(node) if n.type == "call_expression"
+                               and callee_name(model, n) in facts.owner_accessors), None)
+            if owner_call is not None and call_args(owner_call):
+                yield function, call, call_args(owner_call)[0], struct
 
 
 def cast_sites(pm: ProviderModel) -> list[CastSite]:
     model, facts = pm.model, pm.facts
-    out = []
+    out = [CastSite(function, call, value, pm.target_kind(facts.kind_of_area(struct)), f"struct {struct}")
+           for function, call, value, struct in owner_casts(pm)]
     for function in model.functions:
         for name, call in pm.calls_in(function):
             args = call_args(call)
-            if not args:
+            if not args or name in model.facts.macros.type_from_type_argument:
                 continue
-            if name in model.facts.macros.type_from_type_argument and len(args) >= 2:
-                struct = model.text(args[1]).replace("struct", "").strip()
-                target = f"struct {struct}"
-                if struct == facts.area_struct:
-                    continue
-                owner_call = next((n for node in pm.derivation(args[0], function)
-                                   for n in subtree(node) if n.type == "call_expression"
-                                   and callee_name(model, n) in facts.owner_accessors), None)
-                if owner_call is not None and call_args(owner_call):
-                    out.append(CastSite(function, call, call_args(owner_call)[0],
-                                        pm.target_kind(facts.kind_of_area(struct)), target))
-            elif name in facts.casts:
+            if name in facts.casts:
                 out.append(CastSite(function, call, args[0],
                                     pm.target_kind(facts.casts[name].provider), f"{name}()"))
             elif name in facts.to_niov_calls:
                 out.append(CastSite(function, call, args[0], "net_iov", f"{name}()"))
-    return out
+    return sorted(out, key=lambda site: site.node.start_byte)
 
 
 def verdicts(pm: ProviderModel) -> list[Verdict]:
@@ -634,6 +763,15 @@ def verdicts(pm: ProviderModel) -> list[Verdict]:
     return out
 
 
+def _unread(pm, function: Function, trail: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """What could not be read of each function a verdict's proof passes through: a guard,
+    a declaration or a branch may hide there."""
+    model = pm.model
+    chain = [function, *(model.function_by_name[name] for name in trail if name in model.function_by_name)]
+    return tuple((link.display_name or "the function", where) for link in chain
+                 if (where := pm.unread_in(link)) is not None)
+
+
 def _judge(pm, site, function, anchor, value, trail, visiting) -> list[Verdict]:
     about = pm.roots(value, function)
     claims = pm.claims(pm.dominating(anchor, function), about, function)
@@ -641,10 +779,12 @@ def _judge(pm, site, function, anchor, value, trail, visiting) -> list[Verdict]:
     if proven:
         return []
     if opposite is not None:
-        return [Verdict(site, function, opposite.condition.node, None, opposite, trail)]
+        return [Verdict(site, function, opposite.condition.node, None, opposite, trail,
+                        _unread(pm, function, trail))]
     origin = pm.origin(value, function)
     if origin.source in UNTRUSTED:
-        return [Verdict(site, function, anchor, origin.source, None, trail)]
+        return [Verdict(site, function, anchor, origin.source, None, trail,
+                        _unread(pm, function, trail))]
     if origin.source != "parameter" or function.name in visiting:
         return []
     out = []

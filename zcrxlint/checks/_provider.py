@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ..finding import Severity
+
 
 def provider_file(ctx) -> bool:
     """page_pool's own files are not a provider; everything else may hold a provider's
@@ -22,7 +24,8 @@ def through(trail: list[str]) -> str:
 def proving_guard(ctx, need: str) -> str:
     """The guard a reviewer would ask for before a cast that needs `need` proven."""
     if need == "net_iov":
-        return "netmem_is_net_iov(netmem) / skb_frag_is_net_iov(frag)"
+        whole_skb = "".join(f" / !{name}(skb)" for name in sorted(ctx.facts.provider.readable_guards))
+        return f"netmem_is_net_iov(netmem) / skb_frag_is_net_iov(frag){whole_skb}"
     if need == "own":
         tables = [t.name for t in ctx.model.ops_tables]
         ops = tables[0] if tables else "my_ops"
@@ -42,4 +45,10 @@ def proving_guard(ctx, need: str) -> str:
     return f"a test that the niov belongs to {need}"
 
 
-
+def unread_caveat(verdict) -> tuple[Severity | None, str]:
+    """A verdict whose proof passes through code tree-sitter could not read is at most a
+    warning, and says which lines it could not read."""
+    if not verdict.unread:
+        return None, ""
+    where = "; ".join(f"in {name}(), {what}" for name, what in verdict.unread)
+    return Severity.WARNING, f" (not read in full: {where}; a guard or branch there would change this)"

@@ -3,7 +3,7 @@ from __future__ import annotations
 from ..finding import Severity
 from ..prefilter import ownership_triggers
 from ..registry import Check, Rule
-from ._provider import proving_guard, provider_file
+from ._provider import proving_guard, provider_file, unread_caveat
 
 
 class NiovOwnerCastUnguarded(Check):
@@ -92,11 +92,12 @@ class NiovOwnerCastUnguarded(Check):
                 continue
             site = verdict.site
             via = f" (through {' -> '.join(f'{n}()' for n in verdict.trail)})" if verdict.trail else ""
+            severity, caveat = unread_caveat(verdict)
             finding = ctx.finding(
                 self.rule, verdict.anchor,
                 f"net_iov from {verdict.source} reaches a cast to {site.target}{via} with no guard "
                 f"proving its owner on every path: it may belong to another provider or have no "
-                f"pool; check {proving_guard(ctx, site.need)} first",
-                verdict.function, related=frozenset(verdict.trail), subject=f"{site.target}")
+                f"pool; check {proving_guard(ctx, site.need)} first{caveat}",
+                verdict.function, severity, related=frozenset(verdict.trail), subject=f"{site.target}")
             if finding:
                 yield finding

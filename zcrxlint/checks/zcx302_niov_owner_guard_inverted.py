@@ -3,7 +3,7 @@ from __future__ import annotations
 from ..finding import Severity
 from ..prefilter import ownership_triggers
 from ..registry import Check, Rule
-from ._provider import proving_guard, provider_file, through
+from ._provider import proving_guard, provider_file, through, unread_caveat
 
 
 class NiovOwnerGuardInverted(Check):
@@ -72,11 +72,12 @@ class NiovOwnerGuardInverted(Check):
             site = verdict.site
             cast_line = model.line_of(site.node)
             where = f"line {cast_line}" if cast_line else "below"
+            severity, caveat = unread_caveat(verdict)
             finding = ctx.finding(
                 self.rule, verdict.anchor,
                 f"guard '{model.text(verdict.anchor)}' lets through exactly the net_iovs that are "
                 f"not what the {site.target} at {where}{through(list(verdict.trail))} needs: "
-                f"invert it; the cast needs {proving_guard(ctx, site.need)}",
-                verdict.function, related=frozenset(verdict.trail), subject=site.target)
+                f"invert it; the cast needs {proving_guard(ctx, site.need)}{caveat}",
+                verdict.function, severity, related=frozenset(verdict.trail), subject=site.target)
             if finding:
                 yield finding

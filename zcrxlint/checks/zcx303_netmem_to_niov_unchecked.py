@@ -3,7 +3,7 @@ from __future__ import annotations
 from ..finding import Severity
 from ..prefilter import ownership_triggers
 from ..registry import Check, Rule
-from ._provider import provider_file, through
+from ._provider import provider_file, through, unread_caveat
 
 
 class NetmemToNiovUnchecked(Check):
@@ -73,11 +73,12 @@ class NetmemToNiovUnchecked(Check):
         for verdict in ctx.model.provider.ownership_verdicts:
             if verdict.source is None or verdict.site.need != "net_iov":
                 continue
+            severity, caveat = unread_caveat(verdict)
             finding = ctx.finding(
                 self.rule, verdict.anchor,
                 f"{verdict.site.target}{through(list(verdict.trail))} on a netmem from "
                 f"{verdict.source} that may be a page: test netmem_is_net_iov() or "
-                "skb_frag_is_net_iov() first and send pages down a copy path",
-                verdict.function, related=frozenset(verdict.trail), subject=verdict.site.target)
+                f"skb_frag_is_net_iov() first and send pages down a copy path{caveat}",
+                verdict.function, severity, related=frozenset(verdict.trail), subject=verdict.site.target)
             if finding:
                 yield finding
