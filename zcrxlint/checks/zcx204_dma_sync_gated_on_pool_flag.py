@@ -118,8 +118,6 @@ class DmaSyncGatedOnPoolFlag(Check):
             return pm.tests_pool_bit(node, facts.sync_flag, facts.sync_param_flag)
 
         for function in ctx.model.functions:
-            if function.name in pm.init_path:
-                continue
             for name, call in pm.calls_in(function):
                 if not pm.is_sync_call(name):
                     continue
