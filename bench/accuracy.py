@@ -22,8 +22,11 @@ from __future__ import annotations
 
 import argparse
 import collections
+import contextlib
 import csv
+import io
 import json
+import multiprocessing
 import os
 import shlex
 import subprocess
@@ -144,22 +147,52 @@ def should_flag_blocks(labels: dict) -> tuple[list[Block], dict]:
     return blocks, block_of
 
 
-def lint_series(command: list[str], corpus: Path, mails: list[str]) -> dict | None:
-    argv = [*command, "check", "--format", "json", *(str(corpus / mail) for mail in mails)]
+def check_argv(corpus: Path, mails: list[str]) -> list[str]:
+    return ["check", "--format", "json", *(str(corpus / mail) for mail in mails)]
+
+
+def lint_with_command(command: list[str], argv: list[str]) -> dict | None:
     try:
-        done = subprocess.run(argv, capture_output=True, text=True, timeout=RUN_TIMEOUT, cwd="/")
+        done = subprocess.run([*command, *argv], capture_output=True, text=True, timeout=RUN_TIMEOUT, cwd="/")
         return json.loads(done.stdout) if done.returncode in (0, 1) else None
     except (OSError, subprocess.TimeoutExpired, json.JSONDecodeError):
         return None
 
 
-def score(corpus: Path, command: list[str], jobs: int) -> Score:
+def lint_in_process(argv: list[str]) -> dict | None:
+    """The same run as `python -m zcrxlint ARGV`, without starting Python and loading the
+    facts once per series: most of a subprocess run's time on a corpus of short series."""
+    from zcrxlint.cli import main
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+        try:
+            main(argv)
+            status = 0
+        except SystemExit as exc:
+            status = exc.code if isinstance(exc.code, int) else 1
+        except Exception:       # an internal error is a failed run, as a subprocess's would be
+            status = 2
+    try:
+        return json.loads(out.getvalue()) if status in (0, 1) else None
+    except json.JSONDecodeError:
+        return None
+
+
+def lint_all(argvs: list[list[str]], command: list[str] | None, jobs: int) -> list[dict | None]:
+    if command is not None:
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
+            return list(pool.map(lambda argv: lint_with_command(command, argv), argvs))
+    import zcrxlint.cli  # noqa: F401  (imported once, before the workers fork)
+    with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        return pool.map(lint_in_process, argvs, chunksize=1)
+
+
+def score(corpus: Path, command: list[str] | None, jobs: int) -> Score:
     labels, series = read_corpus(corpus)
     blocks, block_of = should_flag_blocks(labels)
     result = Score(corpus.name, len(series), blocks)
     started = time.monotonic()
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        docs = list(pool.map(lambda mails: lint_series(command, corpus, mails), series))
+    docs = lint_all([check_argv(corpus, mails) for mails in series], command, max(1, jobs))
     result.seconds = time.monotonic() - started
     for mails, doc in zip(series, docs):
         if doc is None:
@@ -207,8 +240,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("corpus", nargs="?", type=Path, default=DEFAULT_CORPUS,
                         help=f"a labelled corpus directory (default: {DEFAULT_CORPUS})")
-    parser.add_argument("--cmd", default=f"{shlex.quote(sys.executable)} -m zcrxlint",
-                        help="the command that runs zcrxlint (default: this Python's zcrxlint)")
+    parser.add_argument("--cmd", help="a command that runs zcrxlint, once per series (default: "
+                                      "this Python's zcrxlint, in forked workers)")
     parser.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1,
                         help="series linted at once (default: the cores)")
     parser.add_argument("--show", type=int, default=-1,
@@ -216,7 +249,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print the score as JSON")
     args = parser.parse_args(argv)
     try:
-        result = score(args.corpus.resolve(), shlex.split(args.cmd), args.jobs)
+        command = shlex.split(args.cmd) if args.cmd else None
+        result = score(args.corpus.resolve(), command, args.jobs)
     except CorpusError as exc:
         print(f"accuracy: {exc}", file=sys.stderr)
         return 2
