@@ -175,6 +175,7 @@ class Analyzer:
         self.series_defines: set[str] = set()
         self.series_calls: dict[str, set[str]] = {}
         self.series_learned: dict[str, LearnedHelper] = {}
+        self.series_models: list[FileModel] = []
 
     @functools.cached_property
     def prefilter(self) -> Prefilter:
@@ -202,8 +203,10 @@ class Analyzer:
             model.series_structs = self.series_structs
             model.series_calls = self.series_calls
             model.series_learned = self.series_learned
+            model.series_models = self.series_models
             model.position = position
             self._models[key] = model
+            self.series_models.append(model)
             for name, members in model.structs.items():
                 self.series_structs.setdefault(name, {}).update(members)
             self.series_defines |= model.defines
