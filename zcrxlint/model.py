@@ -9,11 +9,15 @@ from __future__ import annotations
 import dataclasses
 import functools
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from .cparse import ParsedSource
 from .facts import CType, Facts
 from .images import FRAGMENT_PREFIX, Image
 from .suppress import parse as parse_suppressions
+
+if TYPE_CHECKING:
+    from .headers import HeaderTypes
 
 POOL = "page_pool"
 OPS_STRUCT = "memory_provider_ops"
@@ -140,6 +144,8 @@ class FileModel:
     position: int = 0
     # Every model of the run, for declarations a hunk does not show (engine-filled).
     series_models: list = field(default_factory=list)
+    # Struct members from the local headers the file includes (headers.py).
+    header_structs: dict[str, dict[str, CType]] = field(default_factory=dict)
 
     def text(self, node) -> str:
         return self.parsed.text(node)
@@ -166,8 +172,13 @@ class FileModel:
     # ---- building -------------------------------------------------------------------------
 
     @classmethod
-    def build(cls, image: Image, parsed: ParsedSource, facts: Facts) -> "FileModel":
+    def build(cls, image: Image, parsed: ParsedSource, facts: Facts,
+              headers: HeaderTypes | None = None) -> "FileModel":
+        """`headers`: the types of the local headers the file includes, when its tree is known."""
         model = cls(image, parsed, facts)
+        if headers is not None:
+            model.header_structs = headers.structs
+            model.typedefs.update(headers.typedefs)
         text = model.text
         for node in _walk(parsed.root):
             kind = node.type
@@ -459,7 +470,7 @@ class FileModel:
         return True, next(iter(types)) if len(types) == 1 else None
 
     def member_type(self, struct: str, member: str) -> CType | None:
-        for table in (self.structs, self.series_structs):
+        for table in (self.structs, self.series_structs, self.header_structs):
             found = table.get(struct, {}).get(member)
             if found is not None:
                 return found
