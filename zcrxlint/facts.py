@@ -243,7 +243,7 @@ class Facts:
     sanctioned: dict[str, SanctionedFact] = field(default_factory=dict)   # every release
     api_files: tuple[str, ...] = ()
     read_accessors: frozenset[str] = frozenset()
-    write_accessors: frozenset[str] = frozenset()
+    write_accessors: re.Pattern = re.compile("(?!)")
     pool_embedded: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def field(self, chain: str) -> FieldFact | None:
@@ -414,7 +414,7 @@ def _build(kernel: KernelVersion, raw: dict) -> Facts:
                     for e in pp["sanctioned"]},
         api_files=tuple(pp["scope"]["api_files"]),
         read_accessors=frozenset(pp["inference"]["read_accessors"]),
-        write_accessors=frozenset(pp["inference"]["write_accessors"]),
+        write_accessors=re.compile(pp["inference"]["write_accessors"]),
         pool_embedded={chain: frozenset(members)
                        for chain, members in pp["inference"]["embedded"].items()},
     )

@@ -620,7 +620,7 @@ class FileModel:
                 if call is not None and call.type == "call_expression" else None
             if callee in self.facts.read_accessors:
                 return "read"
-            return "write" if callee in self.facts.write_accessors else "escape"
+            return "write" if callee and self.facts.write_accessors.fullmatch(callee) else "escape"
         if kind in ("sizeof_expression", "alignof_expression"):
             return "size"
         if kind == "call_expression" and not indexed:
