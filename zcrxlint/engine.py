@@ -21,6 +21,7 @@ from .config import Config
 from .context import CheckContext
 from .facts import Facts
 from .finding import Finding, Severity
+from .headers import LocalHeaders
 from .images import FileImages, Image, ImageSource
 from .learned import LearnedHelper, learn
 from .model import FileModel
@@ -161,8 +162,9 @@ class Analyzer:
     def __init__(self, facts: Facts, tree: BaseTree | None = None,
                  checks: tuple[Check, ...] = CHECKS, scope: str = "new",
                  objects: GitRepo | None = None, config: Config = Config(),
-                 budget: float | None = None):
+                 budget: float | None = None, headers: LocalHeaders | None = None):
         self.facts = facts
+        self.headers = headers or LocalHeaders(facts)
         self.budget = budget        # seconds per file, None: no limit
         self.tree = tree
         self.objects = objects      # a repository to read pre-images from by object id
@@ -184,6 +186,7 @@ class Analyzer:
         self.series_learned: dict[str, LearnedHelper] = {}
         self.series_ops_structs: set[str] = set()
         self.series_predicates: dict[str, Predicate] = {}
+        self.series_models: list[FileModel] = []
 
     @functools.cached_property
     def prefilter(self) -> Prefilter:
@@ -196,24 +199,31 @@ class Analyzer:
     def fresh(self) -> "Analyzer":
         """An analyzer with the same facts, checks and base tree and nothing any file added."""
         return Analyzer(self.facts, self.tree, self.checks, self.scope, self.objects, self.config,
-                        self.budget)
+                        self.budget, self.headers)
 
     # ---- one parse per distinct image -----------------------------------------------------
 
-    def model(self, image: Image, position: int = 0) -> FileModel:
+    def model(self, image: Image, position: int = 0, tree: BaseTree | None = None) -> FileModel:
+        """`tree`: where the file's local headers are, when not the run's base tree."""
         key = (image.path, image.text)
         model = self._models.get(key)
         if model is not None:
             model.position = min(model.position, position)
         else:
             parsed = cparse.parse(image.text, self.facts.macros)
-            model = FileModel.build(image, parsed, self.facts)
+            tree = tree or self.tree
+            # A file seen only in hunks shows too few of its #include lines to go by.
+            headers = self.headers.types_for(tree, image.path, image.text) \
+                if tree is not None and image.rows is None else None
+            model = FileModel.build(image, parsed, self.facts, headers)
             model.series_structs = self.series_structs
             model.series_calls = self.series_calls
             model.series_learned = self.series_learned
             model.series_predicates = self.series_predicates
+            model.series_models = self.series_models
             model.position = position
             self._models[key] = model
+            self.series_models.append(model)
             for name, members in model.structs.items():
                 self.series_structs.setdefault(name, {}).update(members)
             self.series_defines |= model.defines
@@ -285,8 +295,10 @@ class Analyzer:
                         imgs = source.images(change, patch.base)
                         if not change.hunks:
                             continue        # a rename, copy or mode change: no text to check
-                        pre = self.model(imgs.pre, patch.index - 1) if imgs.pre is not None else None
-                        post = self.model(imgs.post, patch.index) if imgs.post is not None else None
+                        pre = self.model(imgs.pre, patch.index - 1, patch.base) \
+                            if imgs.pre is not None else None
+                        post = self.model(imgs.post, patch.index, patch.base) \
+                            if imgs.post is not None else None
                 except OverBudget:
                     source.forget(change)
                     notes.append(PartialNote(change.path, over_budget_reason(self.budget),

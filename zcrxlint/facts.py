@@ -15,7 +15,7 @@ from .errors import InputError, UsageError, load_user_toml
 
 FIELD_ACCESS_CLASSES = frozenset(
     {"private", "alloc-cache", "public-param", "historic-param", "provider-context",
-     "readable-flag", "init-only"}
+     "readable-flag", "registration", "init-only"}
 )
 HELPER_KINDS = frozenset({"net-core-private", "never-merged", "renamed"})
 NETMEM_STATE_ACCESS = frozenset({"private", "owner-link"})
@@ -69,7 +69,6 @@ class FieldFact:
     access: str
     why: str
     instead: str
-    distinctive: bool
     span: Span
     driver_instead: str = ""     # the advice for a driver (not a provider) that writes it
 
@@ -276,9 +275,25 @@ class Facts:
     # The target is older than `kernel`, the oldest release known: the rules whose
     # judgement depends on the release do not run.
     predates: bool = False
+    write_accessors: re.Pattern = re.compile("(?!)")
+    pool_embedded: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def field(self, chain: str) -> FieldFact | None:
         return self.fields.get(chain)
+
+    def in_pool_layout(self, members: list[str]) -> bool:
+        """Whether `pool->a.b.c` (members a, b, c) can be a chain of struct page_pool."""
+        if not members or (self.field(members[0]) is None and members[0] not in self.field_prefixes):
+            return False
+        for depth in range(1, len(members)):
+            known = self.pool_embedded.get(".".join(members[:depth]))
+            if known is None:
+                # A scalar or pointer member of page_pool itself has nothing after a '.';
+                # deeper, the embedded struct's own layout is not described.
+                return depth > 1
+            if members[depth] not in known:
+                return False
+        return True
 
     def helper(self, name: str) -> HelperFact | None:
         for fact in self.helpers:
@@ -406,7 +421,7 @@ def _build(kernel: KernelVersion, raw: dict) -> Facts:
         if entry["access"] not in FIELD_ACCESS_CLASSES:
             raise UsageError(f"rules/page_pool.toml: field {entry['chain']}: unknown access {entry['access']!r}")
         fact = FieldFact(entry["chain"], entry["access"], entry.get("why", ""),
-                         entry.get("instead", ""), bool(entry.get("distinctive")), _span(entry),
+                         entry.get("instead", ""), _span(entry),
                          entry.get("driver_instead", ""))
         if fact.span.holds_at(kernel):
             fields[fact.chain] = fact
@@ -454,4 +469,7 @@ def _build(kernel: KernelVersion, raw: dict) -> Facts:
         netmem_state_owner_files=tuple(netmem["owner_files"]),
         public_headers=tuple(pp["scope"]["public_headers"]),
         export_macros=re.compile(pp["scope"]["export_macros"]),
+        write_accessors=re.compile(pp["inference"]["write_accessors"]),
+        pool_embedded={chain: frozenset(members)
+                       for chain, members in pp["inference"]["embedded"].items()},
     )

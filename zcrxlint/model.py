@@ -9,11 +9,15 @@ from __future__ import annotations
 import dataclasses
 import functools
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from .cparse import ParsedSource
 from .facts import CType, Facts
 from .images import FRAGMENT_PREFIX, Image
 from .suppress import parse as parse_suppressions
+
+if TYPE_CHECKING:
+    from .headers import HeaderTypes
 
 POOL = "page_pool"
 OPS_STRUCT = "memory_provider_ops"
@@ -147,6 +151,10 @@ class FileModel:
     # Owner-test predicates the series defines, by name (engine-filled; provider.Predicate).
     series_predicates: dict = field(default_factory=dict)
     position: int = 0
+    # Every model of the run, for declarations a hunk does not show (engine-filled).
+    series_models: list = field(default_factory=list)
+    # Struct members from the local headers the file includes (headers.py).
+    header_structs: dict[str, dict[str, CType]] = field(default_factory=dict)
 
     def text(self, node) -> str:
         return self.parsed.text(node)
@@ -177,8 +185,13 @@ class FileModel:
     # ---- building -------------------------------------------------------------------------
 
     @classmethod
-    def build(cls, image: Image, parsed: ParsedSource, facts: Facts) -> "FileModel":
+    def build(cls, image: Image, parsed: ParsedSource, facts: Facts,
+              headers: HeaderTypes | None = None) -> "FileModel":
+        """`headers`: the types of the local headers the file includes, when its tree is known."""
         model = cls(image, parsed, facts)
+        if headers is not None:
+            model.header_structs = headers.structs
+            model.typedefs.update(headers.typedefs)
         text = model.text
         for node in _walk(parsed.root):
             kind = node.type
@@ -433,7 +446,8 @@ class FileModel:
         return table
 
     def _lookup(self, ident, function: Function) -> tuple[bool, CType | None]:
-        """Whether the name is declared where used, and its type if known."""
+        """Whether the name is declared where used, and its type if known; else whether
+        the analysed text declares it elsewhere (see `_declared_elsewhere`)."""
         name = self.text(ident)
         at = ident.start_byte
         best = None
@@ -446,10 +460,43 @@ class FileModel:
             return True, function.params[name]
         if name in self.globals:
             return True, self.globals[name]
-        return False, None
+        return self._declared_elsewhere(name, function)
+
+    @functools.cached_property
+    def declarations(self) -> dict[str, dict[str, set[CType | None]]]:
+        """Per function (a hunk's fragment under the function it is part of), every name
+        it declares or takes as a parameter, with the types declared for it."""
+        out: dict[str, dict[str, set[CType | None]]] = {}
+        for function in self.functions:
+            names = out.setdefault(function.fragment_of or function.name, {})
+            for name, ctype in function.params.items():
+                names.setdefault(name, set()).add(ctype)
+            for name, entries in self._locals[id(function)].items():
+                names.setdefault(name, set()).update(entry[3] for entry in entries)
+        return out
+
+    @functools.cached_property
+    def file_declarations(self) -> dict[str, set[CType | None]]:
+        """Every name the file declares anywhere (globals, parameters, locals), with its types."""
+        out: dict[str, set[CType | None]] = {name: {ctype} for name, ctype in self.globals.items()}
+        for names in self.declarations.values():
+            for name, types in names.items():
+                out.setdefault(name, set()).update(types)
+        return out
+
+    def _declared_elsewhere(self, name: str, function: Function) -> tuple[bool, CType | None]:
+        """A name a hunk uses without showing its declaration: the nearest declaration in
+        the analysed text, first another hunk of the same function, then the file, then
+        the series. Its type counts only when every declaration there agrees."""
+        types = self.declarations.get(function.fragment_of or function.name, {}).get(name) \
+            or self.file_declarations.get(name) \
+            or set().union(*(model.file_declarations.get(name, ()) for model in self.series_models))
+        if not types:
+            return False, None
+        return True, next(iter(types)) if len(types) == 1 else None
 
     def member_type(self, struct: str, member: str) -> CType | None:
-        for table in (self.structs, self.series_structs):
+        for table in (self.structs, self.series_structs, self.header_structs):
             found = table.get(struct, {}).get(member)
             if found is not None:
                 return found
@@ -515,8 +562,10 @@ class FileModel:
         return any(node.type in _NAMING_NODES and POOL in self.text(node)
                    for node in _walk(self.parsed.root))
 
-    def _pool_base(self, base, function: Function, first_field: str) -> tuple[bool, str | None]:
-        """Whether `base` holds a page_pool, and None or why it was inferred."""
+    def _pool_base(self, base, function: Function, access) -> tuple[bool, str | None]:
+        """Whether `base` holds a page_pool, and None or why it was inferred. Without a
+        declaration, only a base named like a pool whose whole chain of members exists
+        in struct page_pool is taken for one."""
         ctype = self.type_of(base, function)
         if ctype is not None:
             return ctype.name == POOL, None
@@ -526,15 +575,22 @@ class FileModel:
             return False, None   # a whole file that never names page_pool: nothing to guess from
         names = self.facts.pool_names
         if base.type == "identifier" and self.text(base) in names:
-            return True, "from its name"
-        if base.type == "field_expression":
-            member = self.text(base.child_by_field_name("field"))
-            if member in names:
-                return True, "from its member name"
-        fact = self.facts.field(first_field)
-        if fact is not None and fact.distinctive:
-            return True, f"from the page_pool-only field '{first_field}'"
-        return False, None
+            how = "from its name"
+        elif base.type == "field_expression" and self.text(base.child_by_field_name("field")) in names:
+            how = "from its member name"
+        else:
+            return False, None
+        return (True, how) if self.facts.in_pool_layout(self._dotted_members(access)) else (False, None)
+
+    def _dotted_members(self, node) -> list[str]:
+        """`x->a.b.c` at the field_expression of `a`: [a, b, c], up to the next `->`."""
+        members = [self.text(node.child_by_field_name("field"))]
+        while node.parent is not None and node.parent.type == "field_expression" \
+                and node.parent.child_by_field_name("argument") == node \
+                and self.text(node.parent.child_by_field_name("operator")) == ".":
+            node = node.parent
+            members.append(self.text(node.child_by_field_name("field")))
+        return members
 
     @functools.cached_property
     def pool_accesses(self) -> list[PoolAccess]:
@@ -545,7 +601,7 @@ class FileModel:
                 first = self.text(node.child_by_field_name("field"))
                 if facts.field(first) is None and first not in facts.field_prefixes:
                     continue
-                is_pool, inferred = self._pool_base(node.child_by_field_name("argument"), function, first)
+                is_pool, inferred = self._pool_base(node.child_by_field_name("argument"), function, node)
                 if not is_pool:
                     continue
                 top, chain = node, first
@@ -586,10 +642,11 @@ class FileModel:
         if kind == "pointer_expression" and self.text(parent.child_by_field_name("operator")) == "&":
             call = parent.parent.parent if parent.parent is not None and \
                 parent.parent.type == "argument_list" else None
-            if call is not None and call.type == "call_expression" and \
-                    self.text(call.child_by_field_name("function")) in self.facts.read_accessors:
+            callee = self.text(call.child_by_field_name("function")) \
+                if call is not None and call.type == "call_expression" else None
+            if callee in self.facts.read_accessors:
                 return "read"
-            return "escape"
+            return "write" if callee and self.facts.write_accessors.fullmatch(callee) else "escape"
         if kind in ("sizeof_expression", "alignof_expression"):
             return "size"
         if kind == "call_expression" and not indexed:

@@ -71,9 +71,12 @@ class PrivateField(PoolFieldCheck):
     def judge(self, ctx, access, fact):
         if access.mode == "size":
             return None
-        verb = "written" if access.mode in ("write", "push", "pop", "escape") else "read"
+        # An address handed to a call that is not known to read or write through it
+        # (the accessors of rules/page_pool.toml) is neither, as far as can be told.
+        verb = {"write": "written", "push": "written", "pop": "written",
+                "escape": "passed by address"}.get(access.mode, "read")
         # A driver reading the counters wants statistics, not the provider helpers.
-        instead = fact.driver_instead if verb == "read" and fact.driver_instead \
+        instead = fact.driver_instead if verb != "written" and fact.driver_instead \
             and not ctx.model.provider.is_provider else ctx.advice(fact.instead)
         return (f"{ctx.model.text(access.node)} {verb} outside page_pool: "
                 f"{fact.why}; use {instead}", self.rule.severity)

@@ -84,7 +84,8 @@ class ReadonlyFieldWrite(PoolFieldCheck):
         ),
     )
 
-    access_classes = frozenset({"public-param", "historic-param", "provider-context", "readable-flag"})
+    access_classes = frozenset({"public-param", "historic-param", "provider-context", "readable-flag",
+                                "registration"})
 
     def judge(self, ctx, access, fact):
         if access.mode not in ("write", "push", "escape"):

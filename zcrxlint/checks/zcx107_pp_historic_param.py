@@ -10,10 +10,13 @@ class HistoricParam(PoolFieldCheck):
         code="ZCX107",
         name="pp-historic-param",
         severity=Severity.INFO,
-        summary="a pool parameter no merged provider needs is read (p.napi, p.nid, p.pool_size)",
+        summary="a pool parameter no merged provider needs is read (p.napi, p.nid, p.pool_size, slow.*)",
         why=("Only the first zcrx posting read pp->p.napi (for its napi_id); the check was "
              "dropped before merge. A provider that needs these is usually tying itself to the "
-             "driver's NAPI or NUMA layout instead of its own binding state."),
+             "driver's NAPI or NUMA layout instead of its own binding state. The slow-path "
+             "parameters (pp->slow.netdev, queue_idx, flags) are the driver's too: a later "
+             "posting compared pp->slow.netdev in ->init, and the merged provider checks "
+             "pp->p.dev, the device the pool maps for, instead."),
         example=(
             "// SPDX-License-Identifier: GPL-2.0\n"
             "#include <net/page_pool/memory_provider.h>\n"
