@@ -48,11 +48,19 @@ class LocalHeaders:
     def __init__(self, facts: Facts):
         self.facts = facts
         self._headers: dict[tuple[BaseTree, str], _Header | None] = {}
+        chains = [*facts.fields, *facts.netmem_state]
+        # A file that reaches no field the facts know through `->` or `.` has no access
+        # whose base the headers would type: reading them would cost a parse each for nothing.
+        self._judged_access = re.compile(
+            r"(?:->|\.)\s*(?:" + "|".join(sorted(c.replace(".", r"\s*\.\s*") for c in chains)) + r")\b") \
+            if chains else None
 
     def types_for(self, tree: BaseTree, path: str, text: str) -> HeaderTypes:
         """What the local headers `text` (the file at `path`) includes define, nearest
         first: a struct a closer header defines is not replaced by a farther one."""
         merged = HeaderTypes()
+        if self._judged_access is None or not self._judged_access.search(text):
+            return merged
         todo = [(path, name) for name in LOCAL_INCLUDE.findall(text)]
         seen: set[str] = set()
         while todo and len(seen) < MAX_HEADERS:
@@ -75,7 +83,8 @@ class LocalHeaders:
             text = tree.read(path)
             header = None
             if text is not None:
-                model = FileModel.build(Image(path, text), cparse.parse(text, self.facts.macros), self.facts)
+                model = FileModel.build(Image(path, text), cparse.parse(text, self.facts.macros), self.facts,
+                                        bodies=False)
                 header = _Header(path, HeaderTypes(model.structs, model.typedefs),
                                  LOCAL_INCLUDE.findall(text))
             self._headers[key] = header

@@ -186,14 +186,15 @@ class FileModel:
 
     @classmethod
     def build(cls, image: Image, parsed: ParsedSource, facts: Facts,
-              headers: HeaderTypes | None = None) -> "FileModel":
-        """`headers`: the types of the local headers the file includes, when its tree is known."""
+              headers: HeaderTypes | None = None, bodies: bool = True) -> "FileModel":
+        """`headers`: the types of the local headers the file includes, when its tree is known.
+        `bodies`: False to read only what lies outside blocks (a header read for its types)."""
         model = cls(image, parsed, facts)
         if headers is not None:
             model.header_structs = headers.structs
             model.typedefs.update(headers.typedefs)
         text = model.text
-        for node in _walk(parsed.root):
+        for node in _walk(parsed.root, skip=None if bodies else "compound_statement"):
             kind = node.type
             if kind == "function_definition":
                 model._add_function(node)

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+import re
+
 from ..finding import Severity
 from ..prefilter import helper_triggers
 from ..registry import Check, Rule
+
 
 def _nodes(root):
     """Every named node, in source order. Not top-level ones only: a header read from its
@@ -37,6 +40,16 @@ def _exported(node, model, macros):
         return None
     args = call.child_by_field_name("arguments").named_children
     return args[0] if len(args) == 1 and args[0].type == "identifier" else None
+
+
+def _exported_names(facts, text: str) -> set[str]:
+    """The names `EXPORT_SYMBOL*(name)` exports anywhere in `text`, read from the text alone."""
+    return set(re.findall(rf"\b(?:{facts.export_macros.pattern})\s*\(\s*(\w+)", text))
+
+
+def _is_private(facts, name: str) -> bool:
+    fact = facts.helper(name)
+    return fact is not None and fact.kind == "net-core-private"
 
 
 class PrivateHelperExposed(Check):
@@ -96,6 +109,8 @@ class PrivateHelperExposed(Check):
     def run(self, ctx):
         facts, model = ctx.facts, ctx.model
         public = facts.is_public_header(ctx.path)
+        if not public and not any(_is_private(facts, n) for n in _exported_names(facts, model.image.text)):
+            return      # nothing to look for: walking every node of a large file is not free
         reported = set()
         for node in _nodes(model.parsed.root):
             name_node = _declared_function(node) if public else None
@@ -106,9 +121,9 @@ class PrivateHelperExposed(Check):
             if name_node is None:
                 continue
             name = model.text(name_node)
-            fact = facts.helper(name)
-            if fact is None or fact.kind != "net-core-private" or (name, how) in reported:
+            if not _is_private(facts, name) or (name, how) in reported:
                 continue
+            fact = facts.helper(name)
             reported.add((name, how))
             message = (f"{name}() is private to net/core and is {how}: {fact.why}; keep it in "
                        f"net/core and give providers a narrow wrapper such as {ctx.advice(fact.instead)}")
