@@ -57,6 +57,14 @@ def rules_table(rules) -> str:
     return "\n".join(out) + "\n"
 
 
+NO_FIX = "None: `--fix` leaves this one to the author."
+
+
+def fix_sentence(rule: Rule) -> str:
+    """What `--fix` does for the rule, or that it does nothing."""
+    return rule.fix or NO_FIX
+
+
 def _c_block(text: str) -> str:
     return f"```c\n{text.rstrip()}\n```"
 
@@ -72,6 +80,8 @@ def rule_markdown(rule: Rule) -> str:
         _c_block(rule.example),
         "### Instead",
         _c_block(rule.instead),
+        "### Fix",
+        fix_sentence(rule),
     ]
     if rule.refs:
         parts += ["### References", "\n".join(f"- {ref}" for ref in rule.refs)]
@@ -101,7 +111,8 @@ def rule_text(rule: Rule, width: int = 88) -> str:
              textwrap.fill(rule.summary, width),
              f"Why:\n{para(rule.why)}",
              f"Flagged ({rule.example_path}, kernel {example_kernel(rule)}):\n{code(rule.example)}",
-             f"Instead:\n{code(rule.instead)}"]
+             f"Instead:\n{code(rule.instead)}",
+             f"Fix (--fix):\n{para(fix_sentence(rule).replace('`', ''))}"]
     if rule.refs:
         parts.append("References:\n" + "\n".join(
             textwrap.fill(ref, width, initial_indent="  - ", subsequent_indent="    ")

@@ -29,6 +29,14 @@ class SanctionedFact:
     span: "Span"
 
 
+@dataclass(frozen=True)
+class FixHelperFact:
+    """A helper `--fix` writes in: the header a file must include for it, and its releases."""
+    name: str
+    header: str
+    span: "Span"
+
+
 @functools.total_ordering
 @dataclass(frozen=True)
 class KernelVersion:
@@ -139,6 +147,11 @@ class OpsCallbackFact:
     mandatory: bool
     why: str
     span: Span
+    returns: str = ""
+    params: str = ""
+
+    def stub(self, function: str) -> str:
+        return f"static {self.returns} {function}({self.params})"
 
 
 @dataclass(frozen=True)
@@ -210,7 +223,8 @@ def _provider_facts(raw: dict, kernel: KernelVersion) -> ProviderFacts:
         core_files=tuple(raw["scope"]["core_files"]),
         ops_struct=ops["struct"],
         why_static_const=ops["why_static_const"],
-        callbacks=tuple(OpsCallbackFact(c["name"], bool(c["mandatory"]), c["why"], _span(c))
+        callbacks=tuple(OpsCallbackFact(c["name"], bool(c["mandatory"]), c["why"], _span(c),
+                                        c.get("returns", ""), c.get("params", ""))
                         for c in ops["callback"] if _span(c).holds_at(kernel)),
         sync_for_device=frozenset(dma["sync_for_device"]),
         pool_sync_for_device=frozenset(dma["pool_sync_for_device"]),
@@ -277,6 +291,7 @@ class Facts:
     predates: bool = False
     write_accessors: re.Pattern = re.compile("(?!)")
     pool_embedded: dict[str, frozenset[str]] = field(default_factory=dict)
+    fix_helpers: dict[str, FixHelperFact] = field(default_factory=dict)   # every release
 
     def field(self, chain: str) -> FieldFact | None:
         return self.fields.get(chain)
@@ -472,4 +487,6 @@ def _build(kernel: KernelVersion, raw: dict) -> Facts:
         write_accessors=re.compile(pp["inference"]["write_accessors"]),
         pool_embedded={chain: frozenset(members)
                        for chain, members in pp["inference"]["embedded"].items()},
+        fix_helpers={e["name"]: FixHelperFact(e["name"], e["header"], _span(e))
+                     for e in pp.get("fix_helper", ())},
     )

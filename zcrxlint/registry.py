@@ -12,6 +12,7 @@ from .prefilter import Triggers
 
 if TYPE_CHECKING:
     from .context import CheckContext
+    from .fix import NoFix, Rewrite
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,10 @@ class Rule:
     example_path: str = "drivers/net/ethernet/acme/acme_rx.c"
     example_kernel: str | None = None   # release the examples are checked at; None: newest it applies to
     refs: tuple[str, ...] = ()          # the helpers to use, their headers, the review history
+    # What `--fix` rewrites for this rule, and when it does not ("": no mechanical fix), and
+    # whether that turns `example` into `instead` (the tests hold it to it).
+    fix: str = ""
+    fix_example: bool = True
 
     @property
     def kernel_range(self) -> str:
@@ -55,6 +60,11 @@ class Check:
 
     def run(self, ctx: "CheckContext") -> Iterator[Finding]:
         raise NotImplementedError
+
+    def fix(self, ctx: "CheckContext", finding: Finding, node) -> "Rewrite | NoFix | None":
+        """The mechanical rewrite that settles `finding` (whose node is `node`), or why there
+        is none here (fix.py applies it only once the rewritten file proves clean)."""
+        return None
 
     def triggers(self, facts) -> Triggers:
         """The tokens a file must hold for run() to report anything in it (prefilter.py).

@@ -58,6 +58,12 @@ class PrivateField(PoolFieldCheck):
             "}\n"
         ),
         example_path="drivers/net/ethernet/acme/acme_zc.c",
+        fix=("Only with ZCX104's rewrite: a 'pool->pages_state_hold_cnt++;' (and its "
+             "trace_page_pool_state_hold()) directly after "
+             "'page_pool_set_pp_info(pool, net_iov_to_netmem(niov));' goes into "
+             "'net_mp_niov_set_page_pool(pool, niov);'. Anything else, the example included "
+             "(page_pool_fragment_netmem() is not page_pool_set_pp_info()), is left to the author."),
+        fix_example=False,
         refs=(
             "net_mp_niov_set_page_pool() / net_mp_niov_clear_page_pool(), "
             "include/net/page_pool/memory_provider.h (6.15+)",

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from .. import fix
 from ..finding import Severity
 from ..registry import Rule
 from ._pool import PoolFieldCheck
@@ -79,6 +80,11 @@ class AllocCacheWrite(PoolFieldCheck):
             "}\n"
         ),
         example_path="drivers/net/ethernet/acme/acme_zc.c",
+        fix=("On the alloc_netmems path, for a target of 6.15 or later and a file that includes "
+             "<net/page_pool/memory_provider.h>: the statement "
+             "'pool->alloc.cache[pool->alloc.count++] = netmem;' becomes "
+             "'net_mp_netmem_place_in_cache(pool, netmem);'. Before 6.15 there is no helper to "
+             "rewrite to; a pop, and a write outside the alloc path, are not rewritten."),
         refs=(
             "net_mp_netmem_place_in_cache(), include/net/page_pool/memory_provider.h "
             "(6.15+): alloc_netmems path only",
@@ -97,3 +103,30 @@ class AllocCacheWrite(PoolFieldCheck):
         where = "in the alloc_netmems path" if on_alloc_path else "outside the provider's alloc_netmems path"
         return (f"{ctx.model.text(access.node)} {what} {where}: it is {fact.why}; use {ctx.advice(fact.instead)}",
                 Severity.WARNING if on_alloc_path else self.rule.severity)
+
+    def fix(self, ctx, finding, node):
+        """`P->alloc.cache[P->alloc.count++] = V;` on the alloc path, as the helper's body."""
+        statement = fix.enclosing(node, "expression_statement")
+        assignment = statement.named_children[0] if statement is not None and statement.named_children else None
+        if assignment is None or assignment.type != "assignment_expression" \
+                or assignment.child_by_field_name("operator").type != "=":
+            return None
+        slot = assignment.child_by_field_name("left")
+        if slot.type != "subscript_expression":
+            return None
+        cache = slot.child_by_field_name("argument")
+        pool = cache.child_by_field_name("argument") if cache.type == "field_expression" else None
+        pool = pool.child_by_field_name("argument") if pool is not None and pool.type == "field_expression" else None
+        pool_text = fix.place_text(ctx.model, pool) if pool is not None else None
+        if pool_text is None or fix.squeezed(ctx.model, cache) != f"{''.join(pool_text.split())}->alloc.cache" \
+                or fix.squeezed(ctx.model, slot.child_by_field_name("index")) \
+                != f"{''.join(pool_text.split())}->alloc.count++":
+            return None
+        function = ctx.model.function_at(node.start_point[0])
+        if function is None or function.name not in ctx.model.alloc_path:
+            return fix.NoFix("net_mp_netmem_place_in_cache() may only be called on the alloc_netmems path")
+        missing = fix.helper_missing(ctx.model, "net_mp_netmem_place_in_cache")
+        if missing is not None:
+            return missing
+        value = ctx.model.text(assignment.child_by_field_name("right"))
+        return fix.Rewrite((fix.replace(statement, f"net_mp_netmem_place_in_cache({pool_text}, {value});"),))

@@ -1,10 +1,17 @@
 from __future__ import annotations
 
+from .. import fix
 from ..finding import Severity
 from ..prefilter import Triggers
 from ..registry import Check, Rule
 
 _WRITTEN = ("write", "push", "escape")
+# The raw atomics on a net_iov's pp_ref_count that a page_pool helper does exactly, as
+# (helper, how the call reads with the netmem filled in).
+_REF_COUNT_HELPERS = {
+    "atomic_long_inc": ("page_pool_ref_netmem", "page_pool_ref_netmem({})"),
+    "atomic_long_dec_and_test": ("page_pool_unref_netmem", "page_pool_unref_netmem({}, 1) == 0"),
+}
 
 
 class NetmemPpState(Check):
@@ -55,6 +62,15 @@ class NetmemPpState(Check):
         ),
         example_path="drivers/net/ethernet/acme/acme_zc.c",
         example_kernel="6.15",
+        fix=("For a target of 6.13 or later (page_pool_ref_netmem() takes a net_iov from the "
+             "6.13 fix) and a file that includes <net/page_pool/helpers.h>: "
+             "'atomic_long_inc(&niov->pp_ref_count)' becomes "
+             "'page_pool_ref_netmem(net_iov_to_netmem(niov))' and "
+             "'atomic_long_dec_and_test(&niov->pp_ref_count)' becomes "
+             "'page_pool_unref_netmem(net_iov_to_netmem(niov), 1) == 0' (which leaves the count "
+             "at 1 after the last reference, as page_pool expects); on "
+             "'netmem_to_net_iov(netmem)' the netmem is used as it is. Other uses of the "
+             "fields are not rewritten."),
         refs=(
             "page_pool_ref_netmem() / page_pool_unref_netmem() and "
             "page_pool_get_dma_addr_netmem(), include/net/page_pool/helpers.h",
@@ -96,3 +112,36 @@ class NetmemPpState(Check):
                 finding = ctx.finding(self.rule, node, message, function)
                 if finding:
                     yield finding
+
+    def fix(self, ctx, finding, node):
+        """A raw atomic on a net_iov's pp_ref_count, as the page_pool helper doing it."""
+        if node.type != "field_expression" or ctx.model.text(node.child_by_field_name("field")) != "pp_ref_count":
+            return None
+        address = node.parent
+        call = address.parent.parent if address is not None and address.type == "pointer_expression" \
+            and address.parent is not None and address.parent.type == "argument_list" else None
+        callee = call.child_by_field_name("function") if call is not None else None
+        helper = _REF_COUNT_HELPERS.get(ctx.model.text(callee)) if callee is not None else None
+        if helper is None or len(call.child_by_field_name("arguments").named_children) != 1:
+            return None
+        niov = node.child_by_field_name("argument")
+        if niov.type == "field_expression" and ctx.model.text(niov.child_by_field_name("field")) == "desc" \
+                and niov.child_by_field_name("operator").type == "->":
+            niov = niov.child_by_field_name("argument")
+        elif node.child_by_field_name("operator").type != "->":
+            return None
+        function = ctx.model.function_at(node.start_point[0])
+        ctype = ctx.model.type_of(niov, function) if function is not None else None
+        if ctype is None or (ctype.name, ctype.pointers) != ("net_iov", 1):
+            return None
+        missing = fix.helper_missing(ctx.model, helper[0])
+        if missing is not None:
+            return missing
+        inner = niov.child_by_field_name("function") if niov.type == "call_expression" else None
+        if inner is not None and ctx.model.text(inner) == "netmem_to_net_iov" \
+                and len(niov.child_by_field_name("arguments").named_children) == 1:
+            netmem = ctx.model.text(niov.child_by_field_name("arguments").named_children[0])
+        else:
+            netmem = f"net_iov_to_netmem({ctx.model.text(niov)})"
+        text = helper[1].format(netmem)
+        return fix.Rewrite((fix.replace(call, fix.as_operand(call, text) if " == " in text else text),))

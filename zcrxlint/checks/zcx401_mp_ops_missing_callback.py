@@ -41,6 +41,9 @@ class MpOpsMissingCallback(Check):
             "};\n"
         ),
         example_path="drivers/net/ethernet/acme/acme_zc.c",
+        fix=("No code rewrite: what the callback does is the provider's own. The finding "
+             "names the stub to add: the table entry and the callback's signature."),
+        fix_example=False,
         refs=(
             "struct memory_provider_ops, include/net/page_pool/memory_provider.h (6.15+): only uninstall is optional",
             "nl_fill reports the provider for a queue, or for a pool when rxq is NULL; mandatory since the API's v12",
@@ -63,9 +66,13 @@ class MpOpsMissingCallback(Check):
                 continue
             names = ", ".join(f".{c.name}" for c in missing)
             reasons = "; ".join(f".{c.name}: {c.why}" for c in missing)
+            prefix = table.name.removesuffix("_ops")
+            stubs = "; ".join(f"'.{c.name} = {prefix}_{c.name},' with '{c.stub(f'{prefix}_{c.name}')}'"
+                              for c in missing if c.returns)
             finding = ctx.finding(
                 self.rule, table.node,
-                f"{table.name} has no {names}, mandatory in {ctx.facts.kernel}: {reasons}",
+                f"{table.name} has no {names}, mandatory in {ctx.facts.kernel}: {reasons}"
+                + (f"; add {stubs}" if stubs else ""),
                 None, subject=f"{table.name}:{names}")
             if finding:
                 yield finding

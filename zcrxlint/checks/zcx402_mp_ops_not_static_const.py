@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from .. import fix
 from ..finding import Severity
 from ..prefilter import ops_table_triggers
 from ..registry import Check, Rule
@@ -43,6 +44,9 @@ class MpOpsNotStaticConst(Check):
             "};\n"
         ),
         example_path="drivers/net/ethernet/acme/acme_zc.c",
+        fix=("A static table gets 'const' in front of its type. A table that is not static is "
+             "not rewritten: other files may declare it extern, and their declaration has to "
+             "become const with it."),
         refs=(
             "page_pool_init() (6.15+): WARN and -EFAULT unless pool->mp_ops is in kernel rodata",
             "the memory_provider.h helpers are not exported to modules: providers are built in",
@@ -64,3 +68,13 @@ class MpOpsNotStaticConst(Check):
                 None, subject=table.name)
             if finding:
                 yield finding
+
+    def fix(self, ctx, finding, node):
+        table = next((t for t in ctx.model.ops_tables if t.node.start_byte == node.start_byte), None)
+        if table is None or table.is_const:
+            return None
+        if not table.is_static:
+            return fix.NoFix(f"{table.name} is not static: any extern declaration of it must "
+                             "become const too")
+        ctype = node.child_by_field_name("type")
+        return fix.Rewrite((fix.Edit(ctype.start_byte, ctype.start_byte, "const "),)) if ctype else None
