@@ -15,6 +15,7 @@ from . import __version__
 from . import docs
 from . import filescan
 from . import facts as facts_mod
+from . import fix as fix_mod
 from .checks import RULES, find_rule
 from .baseline import read_baseline, without_baselined, write_baseline
 from .basetree import BaseTree, DirTree, GitError, GitRepo, GitTree
@@ -85,7 +86,14 @@ def _common_options(f):
     f = click.option("--mailback", is_flag=True,
                      help="Print nothing when there is nothing to report.")(f)
     f = click.option("-q", "--quiet", is_flag=True,
-                     help="No verdict sentences; 'total:' only for patches with findings.")(f)
+                     help="No verdict sentences; 'total:' only for patches with findings "
+                          "(with --fix: no report at all).")(f)
+    f = click.option("--fix", "fix", is_flag=True,
+                     help="Print a unified diff (git apply, patch -p1 at the tree root) that "
+                          "rewrites the findings with a mechanical fix; the report goes to stderr.")(f)
+    f = click.option("--fix-inplace", "fix_inplace", is_flag=True,
+                     help="Write those rewrites into the files (not for mails); refused when a "
+                          "file is not what was linted.")(f)
     return f
 
 
@@ -104,13 +112,17 @@ class Settings:
     baseline: frozenset[str] | None     # the fingerprints a --baseline file lists
     write_baseline: Path | None
     report: ReportOptions
+    fix: bool = False                   # print the mechanical rewrites as a diff
+    fix_inplace: bool = False           # write them into the files
 
     @classmethod
     def from_options(cls, fmt, kernel, fail_on, select, ignore, config_file, isolated,
                      time_budget, strict_parse, baseline_file, write_baseline, terse, showfile, emacs, no_summary,
-                     mailback, quiet) -> "Settings":
+                     mailback, quiet, fix=False, fix_inplace=False) -> "Settings":
         if config_file is not None and isolated:
             raise UsageError("--config and --isolated contradict each other; give one")
+        if fix and fix_inplace:
+            raise UsageError("--fix and --fix-inplace: give one")
         return cls(fmt=fmt, kernel=kernel, fail_on=fail_on,
                    select=parse_code_list(select, "--select") if select is not None else None,
                    ignore=parse_code_list(ignore, "--ignore") if ignore is not None else frozenset(),
@@ -120,7 +132,12 @@ class Settings:
                    baseline=read_baseline(baseline_file) if baseline_file is not None else None,
                    write_baseline=write_baseline,
                    report=ReportOptions(terse=terse, showfile=showfile, emacs=emacs,
-                                        summary=not no_summary, mailback=mailback, quiet=quiet))
+                                        summary=not no_summary, mailback=mailback, quiet=quiet),
+                   fix=fix, fix_inplace=fix_inplace)
+
+    @property
+    def fixing(self) -> bool:
+        return self.fix or self.fix_inplace
 
     def config(self, root: Path | None) -> Config:
         """The configuration of the tree at `root` (or the --config file), with the
@@ -179,7 +196,9 @@ def _dir_tree(tree: Path | None) -> DirTree | None:
     return DirTree(tree)
 
 
-def _emit(run: RunResult, settings: Settings, config: Config) -> int:
+def _emit(run: RunResult, settings: Settings, config: Config, fixer=None, locate=None) -> int:
+    """`fixer`: the rewrites of the findings (--fix); `locate`: where a path is on disk
+    (--fix-inplace)."""
     if settings.write_baseline is not None:
         written = write_baseline(settings.write_baseline, run)
         click.echo(f"zcrxlint: {settings.write_baseline}: baseline of {written} finding"
@@ -188,7 +207,23 @@ def _emit(run: RunResult, settings: Settings, config: Config) -> int:
     if settings.baseline is not None:
         run = without_baselined(run, settings.baseline)
     options = dataclasses.replace(settings.report, docs_url=config.docs_url)
-    REPORTERS[settings.fmt](run, sys.stdout, options)
+    findings = run.findings
+    if settings.fixing:
+        fixes = fixer(findings)
+        if settings.fix_inplace:
+            written = fix_mod.write_in_place(fixes, locate)
+            click.echo(f"zcrxlint: --fix-inplace: {written} file{'' if written == 1 else 's'} rewritten", err=True)
+        else:
+            sys.stdout.write(fix_mod.unified_diff(fixes))
+        findings = fix_mod.fixed_out(findings, fixes)
+        if not settings.report.quiet:
+            REPORTERS[settings.fmt](run, sys.stderr, options)
+            for fix in fixes:
+                for finding, why in fix.not_fixed:
+                    click.echo(f"zcrxlint: {finding.path}:{finding.line}: {finding.code} not fixed: {why}",
+                               err=True)
+    else:
+        REPORTERS[settings.fmt](run, sys.stdout, options)
     if settings.strict_parse and run.incomplete:
         first = run.incomplete[0]
         count = len({(n.patch, n.path) for n in run.incomplete})
@@ -196,17 +231,19 @@ def _emit(run: RunResult, settings: Settings, config: Config) -> int:
                    f"in full (first: {first.path}: {first.reason})", err=True)
         return 2
     threshold = FAIL_ON[settings.fail_on or config.fail_on or "warning"]
-    if threshold is not None and any(f.severity >= threshold for f in run.findings):
+    if threshold is not None and any(f.severity >= threshold for f in findings):
         return 1
     return 0
 
 
 def _run_series(patches, tree: BaseTree | None, scope: str, settings: Settings, root: Path | None,
-                objects: GitRepo | None = None) -> int:
+                objects: GitRepo | None = None, checkout: Path | None = None) -> int:
+    """`checkout`: where the files the series leaves are on disk, for --fix-inplace."""
     config = settings.config(root)
     analyzer = _analyzer(settings, config, tree, patches, scope, objects)
     run = RunResult(str(analyzer.facts.kernel), analyzer.run_series(patches))
-    return _emit(run, settings, config)
+    return _emit(run, settings, config, lambda found: fix_mod.fix_series(analyzer, found),
+                 (lambda path: checkout / path) if checkout is not None else None)
 
 
 def _scope_option(f):
@@ -234,6 +271,8 @@ def check(inputs, tree, base_rev, scope, **options):
     if tree is not None and base_rev is not None:
         raise UsageError("--tree and --base both name the base tree; give one")
     settings = Settings.from_options(**options)
+    if settings.fix_inplace:
+        raise UsageError("--fix-inplace: the files of mails are not on disk; use --fix and git apply")
     base = _dir_tree(tree)
     series = read_series(list(inputs), settings.time_budget)
     # Inside a git repository (a kernel checkout, as b4 runs its check commands), the
@@ -274,7 +313,7 @@ def series(revisions, repo_dir, scope, **options):
         found = range_series(repo, revisions)
         if not found.patches:
             click.echo(f"zcrxlint: {revisions}: no non-merge commits that change files", err=True)
-        status = _run_series(found.patches, found.base, scope, settings, repo.path)
+        status = _run_series(found.patches, found.base, scope, settings, repo.path, checkout=repo.path)
     sys.exit(status)
 
 
@@ -292,7 +331,7 @@ def staged(paths, repo_dir, scope, **options):
         found = staged_series(repo, tuple(str((repo_dir / p).absolute()) for p in paths))
         if not found.patches:
             click.echo("zcrxlint: nothing staged" + (" in the named paths" if paths else ""), err=True)
-        status = _run_series(found.patches, found.base, scope, settings, repo.path)
+        status = _run_series(found.patches, found.base, scope, settings, repo.path, checkout=repo.path)
     sys.exit(status)
 
 
@@ -387,7 +426,9 @@ def files(paths, tree, jobs, no_prefilter, **options):
     note = analyzer.release_note(None)
     if note is not None:
         result.partial.insert(0, note)
-    sys.exit(_emit(RunResult(str(analyzer.facts.kernel), [result]), settings, config))
+    where = {label: path for path, label in found}
+    sys.exit(_emit(RunResult(str(analyzer.facts.kernel), [result]), settings, config,
+                   lambda findings: fix_mod.fix_files(analyzer, found, findings), where.__getitem__))
 
 
 @cli.command()

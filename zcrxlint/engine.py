@@ -187,6 +187,9 @@ class Analyzer:
         self.series_ops_structs: set[str] = set()
         self.series_predicates: dict[str, Predicate] = {}
         self.series_models: list[FileModel] = []
+        # Each C file the series changes, as its last patch leaves it (None: deleted, or
+        # not known whole): what --fix rewrites.
+        self.final_images: dict[str, Image | None] = {}
 
     @functools.cached_property
     def prefilter(self) -> Prefilter:
@@ -284,6 +287,7 @@ class Analyzer:
             for change in patch.files:
                 if change.unread:
                     source.forget(change)
+                    self.final_images[change.path] = None
                     if change.path.endswith(C_SUFFIXES) or not change.path:
                         notes.append(PartialNote(change.path or "(a file the diff does not name)",
                                                  change.unread, patch.index, "unread"))
@@ -293,6 +297,9 @@ class Analyzer:
                 try:
                     with time_budget(self.budget):
                         imgs = source.images(change, patch.base)
+                        if change.old_path and change.old_path != change.path:
+                            self.final_images[change.old_path] = None
+                        self.final_images[change.path] = imgs.post
                         if not change.hunks:
                             continue        # a rename, copy or mode change: no text to check
                         pre = self.model(imgs.pre, patch.index - 1, patch.base) \
@@ -301,6 +308,7 @@ class Analyzer:
                             if imgs.post is not None else None
                 except OverBudget:
                     source.forget(change)
+                    self.final_images[change.path] = None
                     notes.append(PartialNote(change.path, over_budget_reason(self.budget),
                                              patch.index, "budget"))
                     continue

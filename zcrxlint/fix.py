@@ -13,11 +13,15 @@ import difflib
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Callable, Iterable
 
 from .context import CheckContext
+from .errors import InputError
 from .finding import Finding
+from .images import Image
 from .model import FileModel
+from .registry import Check
 
 # A rewrite must not move an expression into a tighter operator than it had.
 _BARE_EXPRESSION_PARENTS = frozenset({
@@ -269,3 +273,101 @@ def unified_diff(fixes: Iterable[FileFix]) -> str:
                                          f"a/{fix.path}", f"b/{fix.path}", lineterm="\n"):
             out.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
     return "".join(out)
+
+
+# ---- the runs -----------------------------------------------------------------------------
+
+def _fixable(analyzer, findings: Iterable[Finding]) -> dict[str, list[Finding]]:
+    """The findings of rules that have a fix hook, by path."""
+    hooked = {c.rule.code for c in analyzer.checks if type(c).fix is not Check.fix}
+    by_path: dict[str, list[Finding]] = {}
+    for finding in findings:
+        if finding.code in hooked:
+            by_path.setdefault(finding.path, []).append(finding)
+    return by_path
+
+
+def _checks(analyzer) -> dict:
+    return {c.rule.code: c for c in analyzer.checks}
+
+
+def _matching(found: list[Finding], reported: list[Finding]) -> list[Finding]:
+    """The findings of a file's last text that are the reported ones (by code, function and
+    line text: a series reports each against the patch that introduced it)."""
+    wanted = Counter(f.match_key for f in reported)
+    out = []
+    for finding in found:
+        if wanted[finding.match_key] > 0:
+            wanted[finding.match_key] -= 1
+            out.append(finding)
+    return out
+
+
+def fix_series(analyzer, findings: Iterable[Finding]) -> list[FileFix]:
+    """Rewrites of the files a series leaves behind, for the findings reported on them."""
+    fixes = []
+    for path, reported in _fixable(analyzer, findings).items():
+        image = analyzer.final_images.get(path)
+        if image is None or image.rows is not None or image.partial:
+            fixes.append(FileFix(path, "", "", not_fixed=[
+                (f, "the file is not known whole (give the tree the series applies to)") for f in reported]))
+            continue
+
+        def lint(text: str, path=path):
+            model = analyzer.model(Image(path, text), position=10**9)
+            model.adopt_ops_structs(analyzer.series_ops_structs)
+            return model, analyzer.findings(model)
+
+        fixes.append(fix_file(path, image.text, _matching(lint(image.text)[1], reported),
+                              lint, _checks(analyzer)))
+    return fixes
+
+
+def fix_files(analyzer, files: list[tuple[Path, str]], findings: Iterable[Finding]) -> list[FileFix]:
+    """Rewrites of whole files (`zcrxlint files`), each linted on its own as the scan did."""
+    where = {label: path for path, label in files}
+    fixes = []
+    for label, reported in _fixable(analyzer, findings).items():
+        data = where[label].read_bytes()
+        text = data.decode("utf-8", "replace")
+        if text.encode("utf-8") != data:
+            fixes.append(FileFix(label, "", "", not_fixed=[(f, "the file is not UTF-8") for f in reported]))
+            continue
+
+        def lint(text: str, label=label):
+            alone = analyzer.fresh()
+            model = alone.model(Image(label, text))
+            return model, alone.findings(model)
+
+        fixes.append(fix_file(label, text, _matching(lint(text)[1], reported), lint, _checks(analyzer)))
+    return fixes
+
+
+def write_in_place(fixes: Iterable[FileFix], locate: Callable[[str], Path]) -> int:
+    """Write the fixed files where `locate` says they are; refuse them all, before writing any,
+    when one is not what was read."""
+    changed = [(fix, locate(fix.path)) for fix in fixes if fix.changed]
+    for fix, path in changed:
+        try:
+            on_disk = path.read_bytes()
+        except OSError as exc:
+            raise InputError(str(path), f"--fix-inplace: cannot read: {exc.strerror or exc}") from None
+        if on_disk != fix.before.encode("utf-8", "surrogateescape"):
+            raise InputError(str(path), "--fix-inplace: the file is not what was linted (changed since "
+                                        "it was read, or the series is not applied to it); nothing written")
+    for fix, path in changed:
+        path.write_bytes(fix.after.encode("utf-8", "surrogateescape"))
+    return len(changed)
+
+
+def fixed_out(findings: list[Finding], fixes: Iterable[FileFix]) -> list[Finding]:
+    """The reported findings the fixes leave standing."""
+    settled = Counter((fix.path, f.match_key) for fix in fixes for f in fix.fixed)
+    left = []
+    for finding in findings:
+        key = (finding.path, finding.match_key)
+        if settled[key] > 0:
+            settled[key] -= 1
+        else:
+            left.append(finding)
+    return left
