@@ -278,13 +278,12 @@ def unified_diff(fixes: Iterable[FileFix]) -> str:
 # ---- the runs -----------------------------------------------------------------------------
 
 def _fixable(analyzer, findings: Iterable[Finding]) -> dict[str, list[Finding]]:
-    """The findings of rules that have a fix hook, by path."""
+    """By path, the findings of the files where a rule with a fix hook found something."""
     hooked = {c.rule.code for c in analyzer.checks if type(c).fix is not Check.fix}
     by_path: dict[str, list[Finding]] = {}
     for finding in findings:
-        if finding.code in hooked:
-            by_path.setdefault(finding.path, []).append(finding)
-    return by_path
+        by_path.setdefault(finding.path, []).append(finding)
+    return {path: found for path, found in by_path.items() if any(f.code in hooked for f in found)}
 
 
 def _checks(analyzer) -> dict:

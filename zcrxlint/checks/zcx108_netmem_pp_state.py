@@ -144,4 +144,9 @@ class NetmemPpState(Check):
         else:
             netmem = f"net_iov_to_netmem({ctx.model.text(niov)})"
         text = helper[1].format(netmem)
+        negated = call.parent if call.parent is not None and call.parent.type == "unary_expression" \
+            and call.parent.child_by_field_name("operator").type == "!" else None
+        if text.endswith(" == 0") and negated is not None:
+            # !(count_left == 0) is the count left itself.
+            return fix.Rewrite((fix.replace(negated, text.removesuffix(" == 0")),))
         return fix.Rewrite((fix.replace(call, fix.as_operand(call, text) if " == " in text else text),))
