@@ -212,7 +212,9 @@ def _emit(run: RunResult, settings: Settings, config: Config, fixer=None, locate
         fixes = fixer(findings)
         if settings.fix_inplace:
             written = fix_mod.write_in_place(fixes, locate)
-            click.echo(f"zcrxlint: --fix-inplace: {written} file{'' if written == 1 else 's'} rewritten", err=True)
+            if not settings.report.quiet:
+                click.echo(f"zcrxlint: --fix-inplace: {written} file{'' if written == 1 else 's'} rewritten",
+                           err=True)
         else:
             sys.stdout.write(fix_mod.unified_diff(fixes))
         findings = fix_mod.fixed_out(findings, fixes)
