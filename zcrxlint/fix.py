@@ -76,7 +76,8 @@ def place_text(model: FileModel, node) -> str | None:
 
 
 def squeezed(model: FileModel, node) -> str:
-    return "".join(model.text(node).split())
+    """A node's text without whitespace ("" for no node), to compare expressions."""
+    return "".join(model.text(node).split()) if node is not None else ""
 
 
 def as_operand(node, text: str) -> str:

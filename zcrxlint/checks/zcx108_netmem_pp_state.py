@@ -149,4 +149,6 @@ class NetmemPpState(Check):
         if text.endswith(" == 0") and negated is not None:
             # !(count_left == 0) is the count left itself.
             return fix.Rewrite((fix.replace(negated, text.removesuffix(" == 0")),))
+        if text.endswith(" == 0") and call.parent.type == "expression_statement":
+            text = text.removesuffix(" == 0")      # the answer is dropped: no comparison to drop
         return fix.Rewrite((fix.replace(call, fix.as_operand(call, text) if " == " in text else text),))
