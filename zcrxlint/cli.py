@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import json
 import os
 import sys
@@ -427,7 +428,13 @@ def explain(code):
     """Explain one code (ZCX101) or name (pp-private-field): why, an example, the fix."""
     rule = find_rule(code)
     if rule is None:
-        raise UsageError(f"{code}: no such code or name (see 'zcrxlint rules')")
+        near = difflib.get_close_matches(code.lower(), [k for r in RULES for k in (r.code.lower(), r.name)],
+                                         n=1, cutoff=0.6)
+        hint = ""
+        if near:
+            found = find_rule(near[0])
+            hint = f"; did you mean {found.code} ({found.name})?"
+        raise UsageError(f"{code}: no such code or name{hint} (see 'zcrxlint rules')")
     sys.stdout.write(docs.rule_text(rule))
 
 
