@@ -3,9 +3,9 @@ when asked for, reply sections only for objections, verdicts agree with the exit
 
 from __future__ import annotations
 
-import json
 import re
-import shutil
+
+import pytest
 
 from helpers import FIXTURES, run, run_json
 from kernel_repo import git
@@ -176,3 +176,32 @@ def test_files_help_says_what_tree_is_there():
 def test_the_demo_is_free_of_fixture_markers():
     for patch in DEMO:
         assert "expect:" not in patch.read_text(), patch.name
+
+
+REAL_CORPUS = FIXTURES.parent.parent / "shared" / "corpus" / "io-uring"
+
+
+def _real_series(holding: str) -> list:
+    for line in (REAL_CORPUS / "series.tsv").read_text().splitlines()[1:]:
+        _, files = line.split("\t")
+        if holding in files:
+            return [REAL_CORPUS / f for f in files.split()]
+    raise AssertionError(holding)
+
+
+@pytest.mark.skipif(not (REAL_CORPUS / "series.tsv").is_file(), reason="no ../shared/corpus/io-uring beside the clone")
+def test_real_series_objections_first_and_no_reply_without_them():
+    v1 = _real_series("patches/0076-ef9505f0088c.patch")
+    _, out, _ = run(["check", *v1])
+    lines = out.splitlines()
+    before = lines[:next(i for i, ln in enumerate(lines) if FINDING.match(ln))]
+    frame = re.compile(r"^(Patch \d+/\d+ \(.*\) from \S+|total: .*|\S+ has no obvious page_pool memory-provider "
+                       r"problems( in what could be read)?\.|)$")
+    assert [ln for ln in before if not frame.match(ln)] == []
+    assert len(_notes(out)) == 1
+    _, reply, _ = run(["check", *v1, "--format", "reply"])
+    assert re.findall(r"(?m)^Re: .*", reply) == [
+        "Re: [PATCH v1 11/15] io_uring/zcrx: implement zerocopy receive pp memory provider",
+        "Re: [PATCH v1 12/15] io_uring/zcrx: add io_recvzc request"]
+    _, reply, _ = run(["check", *_real_series("patches/0198-d2566050a819.patch"), "--format", "reply"])
+    assert "Re:" not in reply
