@@ -102,8 +102,26 @@ def _message_texts(path: Path) -> list[str]:
     return texts
 
 
+# Files of a series directory that are not its input: extra arguments, and the findings of a
+# series whose lines carry no marker (`N path:line CODE/severity` per line, # comments).
+SERIES_SIDE_FILES = ("args", "expect")
+
+
 def series_inputs(directory: Path) -> list[Path]:
-    return sorted(p for p in directory.iterdir() if p.is_file() and p.name != "args")
+    return sorted(p for p in directory.iterdir() if p.is_file() and p.name not in SERIES_SIDE_FILES)
+
+
+def _listed_expectations(directory: Path) -> Counter:
+    listed = Counter()
+    expect_file = directory / "expect"
+    if expect_file.exists():
+        for line in expect_file.read_text().splitlines():
+            if line.strip() and not line.startswith("#"):
+                index, where, codes = line.split()
+                path, _, number = where.rpartition(":")
+                for code, sev in parse_codes(codes):
+                    listed[(int(index), path, int(number), code, sev)] += 1
+    return listed
 
 
 def series_args(directory: Path) -> list[str]:
@@ -112,7 +130,7 @@ def series_args(directory: Path) -> list[str]:
 
 
 def series_expectations(directory: Path) -> Counter:
-    expected = Counter()
+    expected = _listed_expectations(directory)
     index = 0
     for path in series_inputs(directory):
         for text in _message_texts(path):

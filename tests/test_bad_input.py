@@ -54,16 +54,21 @@ def test_catalogued_input(case, tmp_path):
     assert [f"{p['kind']} {p['path']}: {p['reason']}" for p in partial] == case["partial"]
     assert [f"{c['path']} {c['parsed_lines']}/{c['lines']}" for c in doc["summary"]["coverage"]] \
         == case["coverage"]
-    # The text report says the same: a NOTE per partial entry, and no verdict of silence
-    # about a file it did not analyse in full.
-    code, text, _ = run(args, cwd=where)
+    # The text report says the same: with -v a NOTE per partial entry; without, one NOTE
+    # line for the run; and no verdict of silence about a file it did not analyse in full.
+    code, text, _ = run([*args, "-v"], cwd=where)
     assert code == case["exit"]
     notes = [line for line in text.splitlines() if line.startswith("NOTE: ")]
-    headline = {"unread": "not analysed"}
-    assert notes == [f"NOTE: {p['path']} {headline.get(p['kind'], 'analysed in part')}: {p['reason']}"
-                     for p in partial]
-    if any(p["kind"] != "context" for p in partial):
-        assert "not analysed in full (see NOTE)." in text
+    headline = {"unread": "not analysed", "kernel": "judged in part"}
+    per_file = [f"NOTE: {p['path']} {headline.get(p['kind'], 'analysed in part')}: {p['reason']}"
+                for p in partial]
+    assert notes[:len(per_file)] == per_file
+    assert len(notes) == len(per_file) + bool(partial)
+    if any(p["kind"] in ("parse", "unread", "budget") for p in partial):
+        assert "problems in what could be read." in text or "please review" in text
+    code, text, _ = run(args, cwd=where)
+    assert code == case["exit"]
+    assert len([line for line in text.splitlines() if line.startswith("NOTE: ")]) == bool(partial)
 
 
 def test_every_fixture_is_catalogued():

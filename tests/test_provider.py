@@ -38,8 +38,8 @@ def test_a_helper_the_series_adds_to_page_pool_is_the_advice_where_the_kernel_la
     assert on_615["ZCX101"].endswith("use net_mp_niov_set_page_pool()")
     # Without the patch that adds the helpers, 6.14 has nothing to point to but the future.
     alone = _by_code([LEARNED[2], "--kernel", "6.14"])
-    assert alone["ZCX101"].endswith("use net_mp_niov_set_page_pool() (from 6.15; 6.14 lacks it: "
-                                     "add it to page_pool first)")
+    assert alone["ZCX101"].endswith("use net_mp_niov_set_page_pool(), which arrived in 6.15: 6.14 lacks "
+                                     "it, so add it to page_pool first")
 
 
 RFC = sorted((FIXTURES / "provider" / "rfc-own-provider-api").glob("*.patch"))

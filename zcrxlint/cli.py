@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import json
 import os
 import sys
@@ -28,14 +29,19 @@ from .images import Image
 from .inputs import read_series
 from .gitseries import range_series, staged_series
 from .report import REPORTERS, ReportOptions
+from .report.coverage import PARTIAL_FUNCTION, shown_findings
 
 FAIL_ON = {"error": Severity.ERROR, "warning": Severity.WARNING, "info": Severity.INFO, "never": None}
 
 
-def _tree_option(f):
-    return click.option(
-        "--tree", "tree", type=click.Path(file_okay=False, path_type=Path), default=None,
-        help="A kernel checkout at the series' base: whole files are analysed, not just hunks.")(f)
+SERIES_TREE_HELP = "A kernel checkout at the series' base: whole files are analysed, not just hunks."
+FILES_TREE_HELP = ("The kernel tree the files belong to, for their configuration, kernel release and "
+                   "local headers (default: the nearest directory above them holding a kernel Makefile).")
+
+
+def _tree_option(help_text: str):
+    return click.option("--tree", "tree", type=click.Path(file_okay=False, path_type=Path), default=None,
+                        help=help_text)
 
 
 def _repo_option(f):
@@ -94,6 +100,9 @@ def _common_options(f):
     f = click.option("--fix-inplace", "fix_inplace", is_flag=True,
                      help="Write those rewrites into the files (not for mails); refused when a "
                           "file is not what was linted.")(f)
+    f = click.option("-v", "--verbose", is_flag=True,
+                     help="Say which files were analysed in part and why, one NOTE each, and show "
+                          f"the functions parsed in part ({PARTIAL_FUNCTION}).")(f)
     return f
 
 
@@ -118,13 +127,13 @@ class Settings:
     @classmethod
     def from_options(cls, fmt, kernel, fail_on, select, ignore, config_file, isolated,
                      time_budget, strict_parse, baseline_file, write_baseline, terse, showfile, emacs, no_summary,
-                     mailback, quiet, fix=False, fix_inplace=False) -> "Settings":
+                     mailback, quiet, verbose=False, fix=False, fix_inplace=False) -> "Settings":
         if config_file is not None and isolated:
             raise UsageError("--config and --isolated contradict each other; give one")
         if fix and fix_inplace:
             raise UsageError("--fix and --fix-inplace: give one")
-        return cls(fmt=fmt, kernel=kernel, fail_on=fail_on,
-                   select=parse_code_list(select, "--select") if select is not None else None,
+        selected = parse_code_list(select, "--select") if select is not None else None
+        return cls(fmt=fmt, kernel=kernel, fail_on=fail_on, select=selected,
                    ignore=parse_code_list(ignore, "--ignore") if ignore is not None else frozenset(),
                    config_file=config_file, isolated=isolated,
                    time_budget=time_budget or None, strict_parse=strict_parse,
@@ -132,7 +141,9 @@ class Settings:
                    baseline=read_baseline(baseline_file) if baseline_file is not None else None,
                    write_baseline=write_baseline,
                    report=ReportOptions(terse=terse, showfile=showfile, emacs=emacs,
-                                        summary=not no_summary, mailback=mailback, quiet=quiet),
+                                        summary=not no_summary, mailback=mailback, quiet=quiet,
+                                        verbose=verbose,
+                                        partial_functions=verbose or PARTIAL_FUNCTION in (selected or ())),
                    fix=fix, fix_inplace=fix_inplace)
 
     @property
@@ -206,7 +217,9 @@ def _emit(run: RunResult, settings: Settings, config: Config, fixer=None, locate
         return 0
     if settings.baseline is not None:
         run = without_baselined(run, settings.baseline)
-    options = dataclasses.replace(settings.report, docs_url=config.docs_url)
+    fail_on = settings.fail_on or config.fail_on or "warning"
+    options = dataclasses.replace(settings.report, docs_url=config.docs_url, fail_on=FAIL_ON[fail_on],
+                                  fail_on_name=fail_on)
     findings = run.findings
     if settings.fixing:
         fixes = fixer(findings)
@@ -232,8 +245,9 @@ def _emit(run: RunResult, settings: Settings, config: Config, fixer=None, locate
         click.echo(f"zcrxlint: --strict-parse: {count} file{'' if count == 1 else 's'} not analysed "
                    f"in full (first: {first.path}: {first.reason})", err=True)
         return 2
-    threshold = FAIL_ON[settings.fail_on or config.fail_on or "warning"]
-    if threshold is not None and any(f.severity >= threshold for f in findings):
+    # ZCX901 says what could not be parsed, not what is wrong: it fails a run only when asked for.
+    if options.fail_on is not None and any(f.severity >= options.fail_on
+                                           for f in shown_findings(findings, options)):
         return 1
     return 0
 
@@ -262,7 +276,7 @@ def cli():
 
 @cli.command()
 @click.argument("inputs", nargs=-1, required=True)
-@_tree_option
+@_tree_option(SERIES_TREE_HELP)
 @click.option("--base", "base_rev", metavar="REV", default=None,
               help="The series' base as a revision of the git repository here (default: the "
                    "mails' base-commit: trailer, when this repository has that commit).")
@@ -407,7 +421,7 @@ def _collect_files(paths: list[str], tree: Path | None) -> tuple[list[tuple[Path
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True)
-@_tree_option
+@_tree_option(FILES_TREE_HELP)
 @click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, show_default=True,
               help="Processes to analyse files in; 0: one per core.")
 @click.option("--no-prefilter", "no_prefilter", is_flag=True,
@@ -457,7 +471,13 @@ def explain(code):
     """Explain one code (ZCX101) or name (pp-private-field): why, an example, the fix."""
     rule = find_rule(code)
     if rule is None:
-        raise UsageError(f"{code}: no such code or name (see 'zcrxlint rules')")
+        near = difflib.get_close_matches(code.lower(), [k for r in RULES for k in (r.code.lower(), r.name)],
+                                         n=1, cutoff=0.6)
+        hint = ""
+        if near:
+            found = find_rule(near[0])
+            hint = f"; did you mean {found.code} ({found.name})?"
+        raise UsageError(f"{code}: no such code or name{hint} (see 'zcrxlint rules')")
     sys.stdout.write(docs.rule_text(rule))
 
 

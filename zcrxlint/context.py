@@ -38,7 +38,8 @@ class CheckContext:
         for learned in self.model.learned.values():
             if helper.does <= learned.does:
                 return f"{learned.name}(){rest}, which patch {learned.patch} adds to {learned.path}"
-        return f"{instead} (from {helper.span.since}; {self.facts.kernel} lacks it: add it to page_pool first)"
+        return (f"{instead}, which arrived in {helper.span.since}: {self.facts.kernel} lacks it, so add "
+                "it to page_pool first")
 
     def _row_text(self, row: int) -> str:
         return self.model.parsed.row_text(row)

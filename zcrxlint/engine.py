@@ -267,7 +267,9 @@ class Analyzer:
         if model.image.partial:
             notes.append(PartialNote(model.path, model.image.partial, patch, "context"))
         bad = sorted({ln for ln in (model.image.line_of(r) for r in model.parsed.error_rows) if ln})
-        if bad:
+        # A parse error only matters where some check could have fired: in a file holding a
+        # token one of them needs (a uapi header's unparsed macro hides no finding).
+        if bad and self.prefilter.matches(model.image.text.encode("utf-8", "replace")):
             shown = ", ".join(map(str, bad[:5])) + (", ..." if len(bad) > 5 else "")
             notes.append(PartialNote(
                 model.path, f"parse errors at line{'s' if len(bad) > 1 else ''} {shown}: "

@@ -78,7 +78,9 @@ class FieldFact:
     why: str
     instead: str
     span: Span
-    driver_instead: str = ""     # the advice for a driver (not a provider) that writes it
+    driver_instead: str = ""     # the advice for a driver (not a provider) that reads it
+    read_why: str = ""           # a provider's read, when it is wrong for another reason than a write
+    read_instead: str = ""       # ... and the clause that advises it (not "use X")
 
 
 @dataclass(frozen=True)
@@ -437,7 +439,8 @@ def _build(kernel: KernelVersion, raw: dict) -> Facts:
             raise UsageError(f"rules/page_pool.toml: field {entry['chain']}: unknown access {entry['access']!r}")
         fact = FieldFact(entry["chain"], entry["access"], entry.get("why", ""),
                          entry.get("instead", ""), _span(entry),
-                         entry.get("driver_instead", ""))
+                         entry.get("driver_instead", ""), entry.get("read_why", ""),
+                         entry.get("read_instead", ""))
         if fact.span.holds_at(kernel):
             fields[fact.chain] = fact
     prefixes = {c.rsplit(".", 1)[0] for c in fields if "." in c}

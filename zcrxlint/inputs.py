@@ -149,7 +149,7 @@ def _patch_from_message(msg: _Message, source: str, lines_before: int,
     subject = SUBJECT_TAGS.sub("", msg.subject).strip() or msg.subject
     commit = sender if sender and COMMIT_ID.match(sender) and sender.strip("0") else None
     return Patch(0, subject, source, files, msg.text.count("\n") + 1, msg.date,
-                 msg.message_id, msg.counter, commit=commit)
+                 msg.message_id, msg.counter, commit=commit, posted_subject=msg.subject or None)
 
 
 def _series_order(patches: list[Patch]) -> list[Patch]:

@@ -101,6 +101,7 @@ class Patch:
     counter: tuple[int, int] | None = None   # [PATCH n/m]
     commit: str | None = None                # the commit it was made from, when known
     base: object | None = None               # BaseTree it applies to (a commit's parent)
+    posted_subject: str | None = None        # the mail's Subject: as posted, tags and all
 
     def diff_line(self, path: str, new_line: int) -> tuple[FileChange, Hunk, int] | None:
         """Where the patch shows line `new_line` of `path`'s post-image (added or context):

@@ -81,8 +81,11 @@ class PrivateField(PoolFieldCheck):
         # (the accessors of rules/page_pool.toml) is neither, as far as can be told.
         verb = {"write": "written", "push": "written", "pop": "written",
                 "escape": "passed by address"}.get(access.mode, "read")
+        what = f"{ctx.model.text(access.node)} {verb} outside page_pool"
+        if verb == "read" and ctx.model.provider.is_provider and fact.read_instead:
+            # A provider reading the counter has no helper to call instead: ask what for.
+            return f"{what}: {fact.read_why or fact.why}; {fact.read_instead}", self.rule.severity
         # A driver reading the counters wants statistics, not the provider helpers.
         instead = fact.driver_instead if verb != "written" and fact.driver_instead \
             and not ctx.model.provider.is_provider else ctx.advice(fact.instead)
-        return (f"{ctx.model.text(access.node)} {verb} outside page_pool: "
-                f"{fact.why}; use {instead}", self.rule.severity)
+        return f"{what}: {fact.why}; use {instead}", self.rule.severity

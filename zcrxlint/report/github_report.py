@@ -6,7 +6,8 @@
 
 GitHub shows at most 10 error, 10 warning and 10 notice annotations per step; findings past
 that are printed as plain log lines in their file's group, and the closing summary line says
-how many were not annotated, so none is lost from view. In a series, lines are those of the
+how many were not annotated, so none is lost from view. Only findings are annotated: what
+could not be read is said once, in that summary line. In a series, lines are those of the
 last patch's tree (the commit the workflow checks out), carried through later patches.
 """
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 from ..engine import PatchResult, RunResult
 from ..finding import Finding, Severity
+from .coverage import shown, summary_segments
 from .options import ReportOptions
 from .positions import FinalPosition, final_positions
 
@@ -53,6 +55,8 @@ def _log_line(finding: Finding, where: FinalPosition, title: str) -> str:
 
 
 def render_github(run: RunResult, stream, options: ReportOptions = ReportOptions()) -> None:
+    coverage = summary_segments(run, options)
+    run = shown(run, options)
     several = sum(1 for r in run.results if r.patch is not None) > 1
     positions = final_positions(run)
     by_path: dict[str, list[tuple[Finding, PatchResult, FinalPosition]]] = {}
@@ -74,16 +78,6 @@ def render_github(run: RunResult, stream, options: ReportOptions = ReportOptions
                 held_back += 1
                 stream.write(_log_line(finding, where, title) + "\n")
         stream.write("::endgroup::\n")
-    for note in run.partial:
-        text = (f"{note.reason}{f' (patch {note.patch})' if note.patch is not None else ''}; "
-                "findings there may be missing")
-        if annotated[Severity.WARNING] < ANNOTATIONS_PER_LEVEL:
-            annotated[Severity.WARNING] += 1
-            stream.write(f"::warning file={_property(note.path)},title=zcrxlint {note.headline}"
-                         f"::{_data(text)}\n")
-        else:
-            held_back += 1
-            stream.write(f"{note.path}: {note.headline}: {text}\n")
     findings = run.findings
     counts = {level: sum(1 for f in findings if f.severity == level) for level in COMMAND}
     summary = (f"zcrxlint: {len(findings)} finding{'' if len(findings) == 1 else 's'} "
@@ -93,8 +87,8 @@ def render_github(run: RunResult, stream, options: ReportOptions = ReportOptions
     if held_back:
         summary += (f"; {held_back} not annotated (GitHub shows {ANNOTATIONS_PER_LEVEL} of each "
                     "level per step): they are in the groups above")
-    if run.partial:
-        summary += f"; {len(run.partial)} file{'' if len(run.partial) == 1 else 's'} analysed in part"
+    if coverage:
+        summary += "; " + "; ".join(coverage)
     if run.baselined:
         summary += f"; {run.baselined} known from the baseline, not shown"
     stream.write(summary + "\n")

@@ -1,6 +1,7 @@
-"""`--format reply`: the review a netdev reviewer would send, one section per patch.
+"""`--format reply`: the review a netdev reviewer would send, one section per patch with
+objections.
 
-Each section starts with the `Re:` subject it answers, then quotes the lines that matter
+Each section starts with the `Re:` subject it answers (as posted), then quotes the lines that matter
 (`> `, the hunk header for where, a little context, the offending lines; the rest of the
 patch trimmed as `[...]`) and writes the objection under them in plain words, with the fix.
 Paste a section under the patch's mail.
@@ -9,11 +10,13 @@ Paste a section under the patch's mail.
 from __future__ import annotations
 
 import re
+import sys
 import textwrap
 
 from ..engine import PatchResult, RunResult
 from ..finding import Finding
 from ..patch import FileChange, Hunk
+from .coverage import shown, summary_segments
 from .options import ReportOptions
 
 WIDTH = 72
@@ -31,7 +34,17 @@ def _sentence(text: str) -> str:
     first = text.split(" ", 1)[0]
     if _PLAIN_WORD.fullmatch(first):      # never capitalise an identifier
         text = text[0].upper() + text[1:]
-    return text + "."
+    return text if text.endswith("?") else text + "."
+
+
+def _split_outside_parentheses(text: str, sep: str) -> tuple[str, str, str]:
+    """text.rpartition(sep), skipping a separator inside parentheses."""
+    depth, at = 0, -1
+    for i, char in enumerate(text):
+        depth += (char == "(") - (char == ")")
+        if depth == 0 and text.startswith(sep, i):
+            at = i
+    return (text, "", "") if at < 0 else (text[:at], sep, text[at + len(sep):])
 
 
 def plain_words(message: str) -> str:
@@ -39,7 +52,7 @@ def plain_words(message: str) -> str:
     what, sep, rest = message.partition(": ")
     if not sep:
         return _sentence(message)
-    why, sep, fix = rest.rpartition("; ")
+    why, sep, fix = _split_outside_parentheses(rest, "; ")
     if not sep:
         why, fix = rest, ""
     parts = [_sentence(what), _sentence(why)]
@@ -49,9 +62,11 @@ def plain_words(message: str) -> str:
     return " ".join(parts)
 
 
-def _comment(finding: Finding) -> str:
-    body = textwrap.fill(plain_words(finding.message), WIDTH, break_on_hyphens=False,
-                         break_long_words=False)
+def _comment(finding: Finding, lines: list[int]) -> str:
+    words = plain_words(finding.message)
+    if len(lines) > 1:
+        words += f" (Lines {', '.join(map(str, lines[:-1]))} and {lines[-1]}.)"
+    body = textwrap.fill(words, WIDTH, break_on_hyphens=False, break_long_words=False)
     return f"{body}\n[zcrxlint {finding.code} {finding.name}]"
 
 
@@ -89,36 +104,56 @@ class _Quoter:
 
 
 def _section_title(result: PatchResult, total: int) -> str:
+    """The subject the patch was posted under, as the reply's `Re:` line: its version and
+    zero-padded number kept; for a commit, what git format-patch would have posted."""
     patch = result.patch
     if patch is None:
         return "Files: " + ", ".join(result.files)
-    counter = f"{patch.counter[0]}/{patch.counter[1]}" if patch.counter else f"{patch.index}/{total}"
-    return f"Re: [PATCH {counter}] {patch.subject}"
+    if patch.posted_subject:
+        posted = patch.posted_subject
+        return posted if posted.lower().startswith("re:") else f"Re: {posted}"
+    number, count = patch.counter or (patch.index, total)
+    counter = f"{number:0{len(str(count))}d}/{count}" if count > 1 else ""
+    return f"Re: [PATCH{' ' + counter if counter else ''}] {patch.subject}"
+
+
+def _objections(findings: list[Finding]) -> list[tuple[Finding, list[Finding]]]:
+    """The findings of a patch as objections: the same message in one function is one
+    objection, over all the lines it was found on."""
+    grouped: dict[tuple, list[Finding]] = {}
+    for finding in sorted(findings, key=lambda f: (f.path, f.line, f.column, f.code)):
+        key = (finding.path, finding.function_key or finding.function, finding.code, finding.message)
+        grouped.setdefault(key, []).append(finding)
+    return [(group[0], group) for group in grouped.values()]
+
+
+def _quote(result: PatchResult, quoter: _Quoter, finding: Finding) -> list[str]:
+    shown = result.patch.diff_line(finding.path, finding.line) if result.patch is not None else None
+    if shown is not None:
+        return quoter.quote(*shown, finding)
+    # An unchanged line the patch made wrong (a guard removed elsewhere in the function),
+    # or a whole file: quote the line itself.
+    return [f"> {finding.path}:{finding.line}:", f">  {finding.line_text}".rstrip()]
 
 
 def _patch_section(result: PatchResult, total: int) -> list[str]:
     out = [_section_title(result, total), ""]
     quoter = _Quoter()
-    for finding in sorted(result.findings, key=lambda f: (f.path, f.line, f.column, f.code)):
-        shown = result.patch.diff_line(finding.path, finding.line) if result.patch is not None else None
-        if shown is not None:
-            quoted = quoter.quote(*shown, finding)
-        else:
-            # An unchanged line the patch made wrong (a guard removed elsewhere in the
-            # function), or a whole file: quote the line itself.
-            quoted = [f"> {finding.path}:{finding.line}:", f">  {finding.line_text}".rstrip()]
+    for first, group in _objections(result.findings):
+        quoted = [line for finding in group for line in _quote(result, quoter, finding)]
         # A second objection to lines already quoted goes under the first one.
-        out += (quoted + [""] if quoted else []) + [_comment(finding), ""]
-    for note in result.partial:
-        read = "could not read" if note.kind == "unread" else "could only read"
-        out += [textwrap.fill(f"(zcrxlint {read} {note.path}{'' if note.kind == 'unread' else ' in part'}: {note.reason}; "
-                              "there may be more to say there.)", WIDTH), ""]
+        out += (quoted + [""] if quoted else []) + [_comment(first, [f.line for f in group]), ""]
     return out
 
 
 def render_reply(run: RunResult, stream, options: ReportOptions = ReportOptions()) -> None:
+    # What the tool could not read is for the reviewer, not for the mail: stderr.
+    coverage = summary_segments(run, options)
+    if coverage:
+        sys.stderr.write(f"zcrxlint: {'; '.join(coverage)}\n")
+    run = shown(run, options)
     total = len(run.results)
-    sections = [_patch_section(r, total) for r in run.results if r.findings or r.partial]
+    sections = [_patch_section(r, total) for r in run.results if r.findings]
     if not sections:
         clean = f"{total} patch{'es' if total != 1 else ''}" if any(r.patch for r in run.results) \
             else "the files"

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from ..engine import INCOMPLETE_KINDS, PatchResult, RunResult
 from ..finding import Finding, Severity
+from .coverage import shown, summary_line
 from .options import ReportOptions
 
 
@@ -54,8 +55,51 @@ def banner(result: PatchResult, total: int) -> str:
     return f"Patch {patch.index}/{total} (\"{patch.subject}\") from {patch.source}"
 
 
+def _failing(findings: list[Finding], options: ReportOptions) -> list[Finding]:
+    """The findings that make the run exit 1."""
+    if options.fail_on is None:
+        return []
+    return [f for f in findings if f.severity >= options.fail_on]
+
+
+def _names(paths: list[str]) -> str:
+    return ", ".join(paths) if len(paths) <= 3 else f"{len(paths)} files"
+
+
+def _verdict(result: PatchResult, options: ReportOptions) -> str:
+    """The sentence under a patch (or the files), agreeing with the exit status: problems
+    are the findings at or above --fail-on."""
+    patch = result.patch
+    failing = _failing(result.findings, options)
+    if patch is not None:
+        name = f"Commit {patch.commit[:12]}" if patch.commit else patch.source
+        has = "has"
+    else:
+        named = sorted({f.path for f in failing}) if failing else result.files
+        name = _names(named)
+        if failing and len(named) > 3:
+            name = f"{len(named)} of {len(result.files)} files"
+        has = "have" if len(named) > 1 else "has"
+    if failing:
+        verdict = f"{has} page_pool memory-provider problems, please review."
+    else:
+        verdict = f"{has} no obvious page_pool memory-provider problems."
+        if result.findings:
+            count = f"{len(result.findings)} finding{'' if len(result.findings) == 1 else 's'}"
+            below = "--fail-on never" if options.fail_on is None else \
+                f"none at or above --fail-on {options.fail_on_name}"
+            verdict = f"{verdict[:-1]} ({count}, {below})."
+    if not failing and any(n.kind in INCOMPLETE_KINDS for n in result.partial):
+        # Silence about a file that was not read whole is no verdict on it; the NOTE line
+        # closing the run says which and why.
+        verdict = verdict.replace(" problems", " problems in what could be read", 1)
+    return f"{name} {verdict}"
+
+
 def render_text(run: RunResult, stream, options: ReportOptions = ReportOptions()) -> None:
-    if options.mailback and not run.findings and not run.partial:
+    coverage = summary_line(run, options)
+    run = shown(run, options)
+    if options.mailback and not run.findings and coverage is None:
         return
     several = len(run.results) > 1
     total = len(run.results)
@@ -70,26 +114,14 @@ def render_text(run: RunResult, stream, options: ReportOptions = ReportOptions()
             stream.write(f"total: {result.count(Severity.ERROR)} errors, "
                          f"{result.count(Severity.WARNING)} warnings, "
                          f"{result.count(Severity.INFO)} checks, {result.lines_checked} lines checked\n")
-        for note in result.partial:
-            stream.write(f"NOTE: {note.path} {note.headline}: {note.reason}\n")
+        if options.verbose:
+            for note in result.partial:
+                stream.write(f"NOTE: {note.path} {note.headline}: {note.reason}\n")
         if result.unparsed and options.summary and not options.quiet:
             stream.write(f"{result.unparsed} of {len(result.files)} files hold none of the tokens "
                          "the checks look for and were not parsed\n")
         if options.summary and not options.quiet:
-            name = patch.source if patch is not None else \
-                (", ".join(result.files) if len(result.files) <= 3 else f"{len(result.files)} files")
-            if patch is not None and patch.commit:
-                name = f"Commit {patch.commit[:12]}"
-            has = "have" if patch is None and len(result.files) > 1 else "has"
-            verdict = (f"{has} page_pool memory-provider problems, please review." if result.findings
-                       else f"{has} no obvious page_pool memory-provider problems.")
-            incomplete = {n.path for n in result.partial if n.kind in INCOMPLETE_KINDS}
-            if incomplete:
-                # Silence about a file that was not read whole is no verdict on it.
-                verdict = (verdict[:-1] if result.findings else verdict[:-1] + " in what could be read") \
-                    + (f"; {len(incomplete)} file{'' if len(incomplete) == 1 else 's'} not analysed "
-                       "in full (see NOTE).")
-            stream.write(f"\n{name} {verdict}\n")
+            stream.write(f"\n{_verdict(result, options)}\n")
             if several:
                 stream.write("\n")
     if options.summary and not options.quiet:
@@ -99,4 +131,7 @@ def render_text(run: RunResult, stream, options: ReportOptions = ReportOptions()
                          f"{verdicts.count('warn')} with warnings, {verdicts.count('pass')} clean\n")
         if run.baselined:
             stream.write(f"baseline: {run.baselined} known finding{'s' if run.baselined > 1 else ''} not shown\n")
+    if coverage is not None:
+        stream.write(coverage + "\n")
+    if options.summary and not options.quiet:
         stream.write(f"kernel facts: {run.kernel}\n")

@@ -18,7 +18,9 @@ fi
 
 errors=$(grep -c ': ERROR:ZCX' "$report")
 warnings=$(grep -c ': WARNING:ZCX' "$report")
-partial=$(grep -c '^NOTE: ' "$report")
+# The closing NOTE line counts the files analysed in part ("NOTE: 3 files analysed in part: ...").
+partial=$(sed -n 's/^NOTE: \([0-9][0-9]*\) files\{0,1\} analysed in part: .*/\1/p' "$report" | head -n1)
+partial=${partial:-0}
 echo "Errors: $errors Warnings: $warnings Partly read: $partial" >&"$desc"
 
 [ "$errors" -gt 0 ] && exit 1
