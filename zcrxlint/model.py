@@ -333,7 +333,7 @@ class FileModel:
     # ---- functions, lines, calls ----------------------------------------------------------
 
     _INDEXED = ("call_expression", "identifier", "declaration", "field_expression",
-                "assignment_expression", "return_statement", "if_statement")
+                "assignment_expression", "return_statement", "if_statement", "while_statement")
 
     @functools.cached_property
     def _function_nodes(self) -> dict[int, dict[str, list]]:
