@@ -38,25 +38,29 @@ _ANNOTATION_SHAPE = re.compile(rb"__\w+|[A-Z][A-Z0-9_]+")
 _DECLARATION_HEAD = re.compile(rb"(?m)^[A-Za-z_][\w\t *]*(?:\n[A-Za-z_][\w\t *]*){0,2}(?=\()")
 _TYPE_SHAPE = re.compile(rb"(?:\d|_t)$")
 _HEAD_TOKEN = re.compile(rb"\w+|\*")
-# A macro argument: right after `name(` or a comma, up to the next comma or `)`.
-_ARGUMENT_START = rb"(?:\b(\w+)\s*\(|,)\s*"
-_TAG_ARGUMENT = re.compile(_ARGUMENT_START + rb"\b(struct|union|enum)\s+\w+\s*(?=[,)])")
+# A type as a macro argument, up to the next comma or `)`; `_is_macro_argument` looks back
+# for the comma or the `name(` before it (a regex that starts at every word is slow).
+_TAG_ARGUMENT = re.compile(rb"\b(?:struct|union|enum)(?=\s+\w+\s*[,)])")
 _WORDS_ARGUMENT = re.compile(
-    _ARGUMENT_START + rb"((?:unsigned|signed|short|long|char|int)(?:[ \t]+(?:unsigned|signed|short|long|char|int))+)"
-    rb"(?=\s*[,)])")
+    rb"(?:unsigned|signed|short|long)(?:[ \t]+(?:unsigned|signed|short|long|char|int))+(?=\s*[,)])")
+_CALLEE_BEFORE = re.compile(rb"(\w+)\s*$")
 _TYPEOF_CAST = re.compile(rb"\(\s*(?:typeof|__typeof__|__typeof)(\s*\((?:[^()\n]|\([^()\n]*\))*\))(?=\s*\*?\s*\))")
 _CASE_RANGE = re.compile(rb"(?m)^[ \t]*case\b[^:\n]*?\s(\.\.\.)\s")
-_STATIC_DECLARATION_MACRO = re.compile(rb"(?m)^[ \t]+(static)[ \t]+(?=[A-Z][A-Z0-9_]*\s*\()")
+_STATIC_DECLARATION_MACRO = re.compile(rb"static(?=[ \t]+[A-Z][A-Z0-9_]*\s*\()")
 # `offsetof(struct s, frags[i])`: tree-sitter's offsetof takes a field name only.
 _OFFSETOF_DESIGNATOR = re.compile(rb"\b(o)ffsetof(?=\s*\([^;{}()]*,\s*\w+\s*[\[.])")
 # A label whose statement is behind an #if: `out:` then `#endif` or `}` (C23 allows it).
-_LABEL_BEFORE_NOTHING = re.compile(rb"(?m)^[ \t]*(?!default\b)[A-Za-z_]\w*[ \t]*(:)[ \t]*\n(?=[ \t]*[#}])")
+_LABEL_BEFORE_NOTHING = re.compile(rb"(:)[ \t]*\n(?=[ \t]*[#}])")
+_LABEL_LINE = re.compile(rb"[ \t]*(?!default\b)[A-Za-z_]\w*[ \t]*")
+# Blanks and comments between two tokens, matched without backtracking (possessive): a
+# lazy `/\*.*?\*/` retried over a whole file is quadratic.
+_GAP = rb"(?:\s++|/\*(?:[^*]++|\*(?!/))*+\*/|//[^\n]*+)*+"
 # An empty last macro argument: `f(a, b,\n /* why */)`.
-_TRAILING_COMMA = re.compile(rb",(?=(?:\s|/\*.*?\*/|//[^\n]*)*\))", re.S)
+_TRAILING_COMMA = re.compile(rb",(?=" + _GAP + rb"\))")
 # A macro invocation standing alone at top level, without `;`: `BTF_ID_FLAGS(func, f, 0)`
 # lines; not a function definition's head (`SYSCALL_DEFINE2(..)` then `{`).
 _TOP_LEVEL_INVOCATION = re.compile(rb"(?m)^[A-Z][A-Z0-9_]*\([^\n;{}]*\)[ \t]*$(?!\n\{)")
-_SPACE_OR_COMMENT = re.compile(rb"(?:\s|/\*.*?\*/|//[^\n]*)*", re.S)
+_SPACE_OR_COMMENT = re.compile(_GAP)
 _LITERAL_OR_COMMENT = re.compile(rb'"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\'|/\*.*?\*/|//[^\n]*', re.S)
 _STATEMENT_START = re.compile(rb"[{A-Za-z_*]|\+\+|--")   # a block or a statement, never `;`
 _HEADER_SCAN_LIMIT = 4000     # bytes an iterator's argument list may span
@@ -73,11 +77,27 @@ def _patterns(macros: MacroFacts):
     with_args = re.compile(
         rb"\b(?:" + b"|".join(re.escape(a.encode()) for a in macros.attributes_with_args)
         + rb")\s*\((?:[^()\n]|\([^()\n]*\))*\)")
-    # In statement position: at the start of an indented line, or after `else`. A function
-    # whose name follows the naming starts in column 0 and is left alone.
+    # In statement position: at the start of an indented line. A function whose name
+    # follows the naming starts in column 0 and is left alone.
     names = b"|".join([macros.iterator_naming.encode(), *(re.escape(m.encode()) for m in macros.loop_macros)])
-    loop = re.compile(rb"(?m)(?:^[ \t]+|\belse[ \t]+)(?P<name>(?:" + names + rb"))\b(?=\s*\()")
+    loop = re.compile(rb"(?m)^[ \t]++(?=[A-Za-z_])(?P<name>(?:" + names + rb"))\b(?=\s*\()")
     return plain, with_args, loop
+
+
+def _is_macro_argument(text: bytes, start: int) -> bool:
+    """Whether `start` begins an argument of a call: after a comma, or after `name(` when
+    `name` is no keyword (`sizeof(struct foo)` is C already)."""
+    before = text[max(0, start - 200):start].rstrip()
+    if before.endswith(b","):
+        return True
+    if not before.endswith(b"("):
+        return False
+    callee = _CALLEE_BEFORE.search(before[:-1])
+    return callee is not None and callee.group(1) not in _NOT_MACROS
+
+
+def _line_start(text: bytes, at: int) -> int:
+    return text.rfind(b"\n", 0, at) + 1
 
 
 def _blank(out: bytearray, start: int, end: int) -> None:
@@ -156,22 +176,29 @@ def _rewrite(source: bytes, macros: MacroFacts) -> tuple[bytes, dict[int, str]]:
     for match in plain.finditer(out):
         _blank(out, *match.span())
     for match in _TAG_ARGUMENT.finditer(out):
-        if match.group(1) not in _NOT_MACROS:
-            _blank(out, *match.span(2))
+        if _is_macro_argument(out, match.start()):
+            _blank(out, *match.span())
     for match in _WORDS_ARGUMENT.finditer(out):
-        if match.group(1) not in _NOT_MACROS:
-            out[match.start(2):match.end(2)] = re.sub(rb"[ \t]", b"_", match.group(2))
-    for match in _OFFSETOF_DESIGNATOR.finditer(out):
-        out[match.start(1)] = ord("_")          # a call to `_ffsetof`: a plain macro call
+        if _is_macro_argument(out, match.start()):
+            out[match.start():match.end()] = re.sub(rb"[ \t]", b"_", match.group())
+    if b"offsetof" in out:
+        for match in _OFFSETOF_DESIGNATOR.finditer(out):
+            out[match.start(1)] = ord("_")      # a call to `_ffsetof`: a plain macro call
     for match in _TYPEOF_CAST.finditer(out):
         out[match.start(1):match.end(1)] = b"_" * (match.end(1) - match.start(1))
-    for match in _CASE_RANGE.finditer(out):
-        out[match.start(1):match.end(1)] = b"|  "
+    if b"..." in out:
+        for match in _CASE_RANGE.finditer(out):
+            out[match.start(1):match.end(1)] = b"|  "
     for match in _LABEL_BEFORE_NOTHING.finditer(out):
-        out[match.start(1)] = ord(";")          # the label's name as an empty statement
-    for pattern in (_STATIC_DECLARATION_MACRO, _TRAILING_COMMA, _TOP_LEVEL_INVOCATION):
+        if _LABEL_LINE.fullmatch(out, _line_start(out, match.start()), match.start()):
+            out[match.start(1)] = ord(";")      # the label's name as an empty statement
+    for match in _STATIC_DECLARATION_MACRO.finditer(out):
+        line_start = _line_start(out, match.start())
+        if line_start < match.start() and not out[line_start:match.start()].strip():
+            _blank(out, *match.span())          # in a body: `DEFINE_FOO(...);` is a statement
+    for pattern in (_TRAILING_COMMA, _TOP_LEVEL_INVOCATION):
         for match in pattern.finditer(out):
-            _blank(out, *match.span(match.lastindex or 0))
+            _blank(out, *match.span())
     for match in _DECLARATION_HEAD.finditer(out):
         for start, end in _annotations_in_head(match.group()):
             _blank(out, match.start() + start, match.start() + end)
