@@ -146,7 +146,7 @@ def test_partial_parse_still_reports_and_is_listed():
     # function after them, which error recovery wraps in the same ERROR node, is parsed.
     assert doc["summary"]["coverage"] == [
         {"path": "io_uring/zcrx_broken.c", "patch": None, "lines": 17, "parsed_lines": 15,
-         "percent": 88.2}]
+         "percent": 88.2, "functions": 2, "partial_functions": 1}]
     assert [(f["line"], f["code"]) for f in doc["findings"]] == [
         (10, "ZCX901"), (11, "ZCX101"), (16, "ZCX101")]
 

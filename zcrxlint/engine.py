@@ -62,6 +62,8 @@ class Coverage:
     patch: int | None
     lines: int          # lines of the file the analysis saw (all of them, or the hunks)
     parsed: int         # of those, lines no ERROR or MISSING node covers
+    functions: int = 0            # functions the analysis saw
+    partial_functions: int = 0    # of those, functions tree-sitter parsed only in part (ZCX901)
 
     @property
     def percent(self) -> float:
@@ -69,17 +71,19 @@ class Coverage:
 
     def as_dict(self) -> dict:
         return {"path": self.path, "patch": self.patch, "lines": self.lines,
-                "parsed_lines": self.parsed, "percent": self.percent}
+                "parsed_lines": self.parsed, "percent": self.percent,
+                "functions": self.functions, "partial_functions": self.partial_functions}
 
     @classmethod
     def of(cls, model: FileModel, patch: int | None) -> "Coverage":
         image, bad_rows = model.image, model.parsed.unparsed_rows
+        functions = (len(model.functions), len(model.partly_parsed))
         if image.rows is None:
             lines = image.text.count("\n") + (not image.text.endswith("\n"))
-            return cls(image.path, patch, lines, lines - len({r for r in bad_rows if r < lines}))
+            return cls(image.path, patch, lines, lines - len({r for r in bad_rows if r < lines}), *functions)
         shown = {line: row for row, line in enumerate(image.rows) if line is not None}
         bad = {line for line, row in shown.items() if row in bad_rows}
-        return cls(image.path, patch, len(shown), len(shown) - len(bad))
+        return cls(image.path, patch, len(shown), len(shown) - len(bad), *functions)
 
 
 @dataclass

@@ -137,7 +137,8 @@ class Release:
 class MacroFacts:
     attributes: tuple[str, ...]
     attributes_with_args: tuple[str, ...]
-    loop_macro_pattern: str
+    iterator_naming: str           # a regex: the names the kernel gives its iterator macros
+    loop_macros: tuple[str, ...]   # macros that open a loop-like block under other names
     type_passthrough: dict[str, int]
     type_from_type_argument: dict[str, int]
     condition_passthrough: dict[str, int]
@@ -472,7 +473,7 @@ def _build(kernel: KernelVersion, raw: dict) -> Facts:
         pool_names=frozenset(pp["inference"]["pool_names"]),
         macros=MacroFacts(
             tuple(macros["attributes"]), tuple(macros["attributes_with_args"]),
-            macros["loop_macro_pattern"], dict(macros["type_passthrough"]),
+            macros["iterator_naming"], tuple(macros["loop_macros"]), dict(macros["type_passthrough"]),
             dict(macros["type_from_type_argument"]), dict(macros["condition_passthrough"])),
         provider=_provider_facts(raw["provider"], kernel),
         field_prefixes=frozenset(prefixes),

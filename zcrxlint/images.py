@@ -16,10 +16,14 @@ from .basetree import BaseTree, GitRepo, leaves_tree
 from .patch import DiffLine, FileChange, Hunk
 
 FRAGMENT_PREFIX = "__zcrxlint_fragment_"
+# The condition of an `if` a hunk cut off: its `else` is shown, the `if` line is not.
+CUT_CONDITION = "__zcrxlint_condition_not_shown"
 _FUNCTION_HEADER = re.compile(r"^[A-Za-z_][\w\s\*,()]*?\b([A-Za-z_]\w*)\s*\(")
 _LABEL = re.compile(r"^[A-Za-z_]\w*:(?!:)")
 _STRINGS = re.compile(r'"(?:\\.|[^"\\])*"|\'(?:\\.|[^\'\\])*\'')
 _COMMENTS = re.compile(r"/\*.*?\*/|//.*$")
+_TYPE_ONLY_HEADER = re.compile(r"^[A-Za-z_][\w\s\*]*$")
+_BODYLESS_HEADER = re.compile(r"^\s*(?:(?:\}\s*)?else(?:\s+if\b.*\))?|(?:if|while|for)\b.*\))\s*$")
 
 
 @dataclass
@@ -181,6 +185,83 @@ def _opening_for(header: str, fragment: str) -> str:
     return f"static void {fragment}(void) {{"
 
 
+def _code_lines(texts: list[str]) -> list[str]:
+    return [t for t in texts if t.strip() and not t.strip().startswith(("/*", "*", "//", "#"))]
+
+
+def _opens_in_comment(texts: list[str]) -> bool:
+    """Whether a hunk starts inside a block comment: a `*/` before any `/*`."""
+    for text in texts:
+        if "/*" in text or "*/" in text:
+            return text.find("*/") >= 0 and (text.find("/*") < 0 or text.find("*/") < text.find("/*"))
+    return False
+
+
+def _continues_parameters(header: str, texts: list[str]) -> bool:
+    """Whether a hunk starts inside the parameter list git's header line leaves open
+    (`f(struct device *dev,` then `\t\t size_t size)` and `{`, or `size_t size);`)."""
+    depth = header.count("(") - header.count(")")
+    if depth <= 0 or not _FUNCTION_HEADER.match(header.strip()):
+        return False
+    for text in texts:
+        if text.startswith("{"):
+            return depth == 0
+        code = _code_only(text)
+        if not text[:1].isspace() or "{" in code:
+            return False
+        depth += code.count("(") - code.count(")")
+        if ";" in code:
+            return depth == 0
+    return False
+
+
+def _starts_in_cut_if(texts: list[str]) -> bool:
+    """Whether a hunk starts in the consequence of an `if` it does not show: the first line
+    less indented than the first code line is its `else`."""
+    code = _code_lines(texts)
+    if not code:
+        return False
+    indent = len(code[0].expandtabs(8)) - len(code[0].expandtabs(8).lstrip())
+    for text in code[1:]:
+        expanded = text.expandtabs(8)
+        if len(expanded) - len(expanded.lstrip()) < indent:
+            return re.match(r"\s*(?:\}\s*)?else\b", text) is not None
+    return False
+
+
+def _ends_without_body(texts: list[str]) -> bool:
+    """Whether a hunk's last code line is an `if`, loop or `else` header whose statement the
+    hunk does not show."""
+    code = _code_lines(texts)
+    return bool(code) and _BODYLESS_HEADER.match(_code_only(code[-1])) is not None
+
+
+def _opens_declaration(texts: list[str]) -> bool:
+    """Whether the brace a top-level hunk leaves open is a struct's, an enum's or an
+    initializer's (closed by `};`), not a function body's."""
+    depth, opener = 0, ""
+    for text in texts:
+        code = _code_only(text)
+        if depth == 0 and "{" in code:
+            opener = code.split("{", 1)[0]
+        depth += code.count("{") - code.count("}")
+    return re.search(r"\b(?:struct|union|enum)\b|=", opener) is not None
+
+
+def _continues_header(header: str, texts: list[str]) -> bool:
+    """Whether a hunk's first line goes on from git's header line: the function's `{`
+    under its head, or the name and parameters under a head that only gives a type
+    (`struct net_iov *` then `alloc(...)`)."""
+    code = _code_lines(texts)
+    if not code or not header.strip():
+        return False
+    if code[0].startswith("{"):
+        return _FUNCTION_HEADER.match(header.strip()) is not None and \
+            header.count("(") == header.count(")")
+    return _TYPE_ONLY_HEADER.match(header.strip()) is not None and \
+        re.match(r"[A-Za-z_]\w*\(", code[0]) is not None
+
+
 def _indent_depth(texts: list[str]) -> int:
     """The brace depth of a function fragment's first code line, read from its kernel-style
     tab indentation (a line that closes a block sits one level deeper than its tabs)."""
@@ -231,7 +312,10 @@ def hunks_only_image(path: str, hunks: tuple[Hunk, ...], old: bool, reason: str)
                 rows.append(None)
         else:
             opened = 0
-            if _starts_inside_block(body):
+            if _continues_parameters(hunk.header, body) or _continues_header(hunk.header, body):
+                texts.append(hunk.header.strip())      # the function's own `{` is in the hunk
+                rows.append(None)
+            elif _starts_inside_block(body):
                 fragment = f"{FRAGMENT_PREFIX}{n + 1}"
                 opening = _opening_for(hunk.header, fragment)
                 if opening.startswith(f"static void {fragment}"):
@@ -244,9 +328,25 @@ def hunks_only_image(path: str, hunks: tuple[Hunk, ...], old: bool, reason: str)
                 for _ in range(opened - 1):
                     texts.append("{")
                     rows.append(None)
+        if _starts_in_cut_if(body):
+            if texts and rows[-1] is None and texts[-1] == "{":
+                texts[-1] = f"if ({CUT_CONDITION}) {{"
+            else:
+                texts.append(f"if ({CUT_CONDITION})")
+                rows.append(None)
+        if _opens_in_comment(body):
+            texts.append("/*")
+            rows.append(None)
         texts.extend(body)
         rows.extend(lines)
         last_line = lines[-1] if lines else last_line
+        if _ends_without_body(body):
+            texts.append(";")                  # the statement the hunk cut off
+            rows.append(None)
+        unclosed = sum(_code_only(t).count("(") - _code_only(t).count(")") for t in body)
+        if unclosed > 0 and not opened and not final:
+            texts.append(")" * unclosed + ";")  # a prototype the hunk cut off
+            rows.append(None)
         if continues and opened + final >= 1:
             open_depth = opened + final
             continue
@@ -254,6 +354,8 @@ def hunks_only_image(path: str, hunks: tuple[Hunk, ...], old: bool, reason: str)
         for _ in range(max(opened + final, 0)):
             texts.append("}")
             rows.append(None)
+        if not opened and final > 0 and _opens_declaration(body):
+            texts[-1] = "};"                   # a struct or an initializer the hunk cut
     return Image(path, "\n".join(texts) + "\n", rows, reason, names, gaps)
 
 

@@ -333,7 +333,7 @@ class FileModel:
     # ---- functions, lines, calls ----------------------------------------------------------
 
     _INDEXED = ("call_expression", "identifier", "declaration", "field_expression",
-                "assignment_expression", "return_statement", "if_statement")
+                "assignment_expression", "return_statement", "if_statement", "while_statement")
 
     @functools.cached_property
     def _function_nodes(self) -> dict[int, dict[str, list]]:
@@ -347,6 +347,19 @@ class FileModel:
                     buckets[n.type].append(n)
             index[id(function)] = buckets
         return index
+
+    @functools.cached_property
+    def partly_parsed(self) -> list[tuple[Function, int]]:
+        """Each function tree-sitter could parse only in part, with the first row of it
+        that did not parse (rows of the file only, not the synthetic ones)."""
+        rows = self.parsed.error_rows
+        out = []
+        for function in self.functions:
+            first = next((r for r in rows if function.start_row <= r <= function.last_row
+                          and self.image.line_of(r)), None)
+            if first is not None:
+                out.append((function, first))
+        return out
 
     def nodes_of(self, function: Function, kind: str) -> list:
         return self._function_nodes[id(function)][kind]

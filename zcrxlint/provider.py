@@ -96,6 +96,16 @@ def _strip(node):
     return node
 
 
+def _macro_arguments(condition) -> list:
+    """The arguments of an iterator macro written as `while (a, b, c)`."""
+    node = _strip(condition)
+    out = []
+    while node is not None and node.type == "comma_expression":
+        out.append(_strip(node.child_by_field_name("left")))
+        node = _strip(node.child_by_field_name("right"))
+    return [a for a in (*out, node) if a is not None]
+
+
 def callee_name(model: FileModel, call) -> str | None:
     callee = call.child_by_field_name("function")
     return model.text(callee) if callee is not None and callee.type == "identifier" else None
@@ -273,8 +283,27 @@ class ProviderModel:
                 right = node.child_by_field_name("right")
                 if left is not None and left.type == "identifier" and right is not None:
                     values.setdefault(self.text(left), []).append(right)
+            for cursor, iterated in self._iterator_cursors(function):
+                values.setdefault(cursor, []).extend(iterated)
             table[id(function)] = values
         return table
+
+    def _iterator_cursors(self, function: Function):
+        """(cursor, what it walks) for each local an iterator macro's loop header names:
+        `skb_frag_foreach_page(frag, off, len, page, ...)` makes `page` a value of `frag`,
+        `off` and `len`, as `page = f(frag, off, len)` would."""
+        loops = self.model.parsed.loop_macros
+        if not loops:
+            return
+        local_names = self.model._locals[id(function)]
+        for loop in self.model.nodes_of(function, "while_statement"):
+            if loop.start_byte not in loops:
+                continue
+            args = _macro_arguments(loop.child_by_field_name("condition"))
+            cursors = {self.text(a) for a in args if a.type == "identifier" and self.text(a) in local_names}
+            iterated = [a for a in args if not (a.type == "identifier" and self.text(a) in cursors)]
+            for cursor in cursors:
+                yield cursor, iterated
 
     def derivation(self, expr, function: Function) -> list:
         """The expression and, transitively, every expression assigned to a local it names."""

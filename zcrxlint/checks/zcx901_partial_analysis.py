@@ -64,14 +64,7 @@ class PartialAnalysis(Check):
         return Triggers()   # it reports on files the other checks parse, never on its own
 
     def run(self, ctx):
-        model = ctx.model
-        rows = model.parsed.error_rows
-        for function in model.functions:
-            first, last = function.start_row, function.last_row
-            inside = [r for r in rows if first <= r <= last and model.image.line_of(r)]
-            if not inside:
-                continue
-            row = inside[0]
+        for function, row in ctx.model.partly_parsed:
             name = function.display_name
             message = (f"could not parse all of {name + '()' if name else 'this hunk'} "
                        "(first problem on this line); findings in it may be missing")
