@@ -60,6 +60,15 @@ _TRAILING_COMMA = re.compile(rb",(?=" + _GAP + rb"\))")
 # A macro invocation standing alone at top level, without `;`: `BTF_ID_FLAGS(func, f, 0)`
 # lines; not a function definition's head (`SYSCALL_DEFINE2(..)` then `{`).
 _TOP_LEVEL_INVOCATION = re.compile(rb"(?m)^[A-Z][A-Z0-9_]*\([^\n;{}]*\)[ \t]*$(?!\n\{)")
+# Preprocessor lines inside a list (an initializer, an enum, a call's arguments): the line
+# before them ends with `,`. tree-sitter-c takes `#if` only between statements and
+# declarations, so the whole list fails; read without the directives (every branch's
+# items together), the list parses and keeps its rows.
+_DIRECTIVE_REST = rb"(?:[^\\\n]|\\[^\n]|\\\n)*+"      # the rest of a directive, continuations too
+_DIRECTIVES_IN_LIST = re.compile(
+    rb",[ \t]*(?:/\*[^\n]*?\*/[ \t]*)?\n"
+    rb"((?:[ \t]*\n)*+[ \t]*#[ \t]*(?:if|ifdef|ifndef|elif|else|endif|define|undef)\b" + _DIRECTIVE_REST +
+    rb"(?:\n(?:[ \t]*\n)*+[ \t]*#" + _DIRECTIVE_REST + rb")*+)")
 _SPACE_OR_COMMENT = re.compile(_GAP)
 _LITERAL_OR_COMMENT = re.compile(rb'"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\'|/\*.*?\*/|//[^\n]*', re.S)
 _STATEMENT_START = re.compile(rb"[{A-Za-z_*]|\+\+|--")   # a block or a statement, never `;`
@@ -171,6 +180,9 @@ def _annotations_in_head(head: bytes) -> list[tuple[int, int]]:
 def _rewrite(source: bytes, macros: MacroFacts) -> tuple[bytes, dict[int, str]]:
     plain, with_args, loop = _patterns(macros)
     out = bytearray(source)
+    if b"#" in source:
+        for match in _DIRECTIVES_IN_LIST.finditer(source):
+            _blank(out, *match.span(1))
     for match in with_args.finditer(source):
         _blank(out, *match.span())
     for match in plain.finditer(out):
