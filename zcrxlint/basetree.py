@@ -33,6 +33,15 @@ def leaves_tree(path: str) -> bool:
     return path.startswith("/") or ".." in path.split("/")
 
 
+
+LONE_CR = re.compile(r"\r(?!\n)")
+
+
+def decode_source(data: bytes) -> str:
+    """A C file's text; a lone CR ends a line, as it does for the compiler (a file with
+    CR-only line ends is otherwise one long line, and nothing in it is read)."""
+    return LONE_CR.sub("\n", data.decode("utf-8", "replace"))
+
 class BaseTree:
     label = ""
 
@@ -58,7 +67,7 @@ class DirTree(BaseTree):
             # Paths come from diff headers: never follow one out of the tree.
             if not candidate.resolve().is_relative_to(self.root.resolve()) or not candidate.is_file():
                 return None
-            return candidate.read_bytes().decode("utf-8", "replace")
+            return decode_source(candidate.read_bytes())
         except OSError:
             return None
 
@@ -165,7 +174,7 @@ class GitTree(BaseTree):
         if self.rev is None:
             return None
         data = self.repo.blob(self.rev, path)
-        return None if data is None else data.decode("utf-8", "replace")
+        return None if data is None else decode_source(data)
 
     def texts_mentioning(self, word: str, dirs: tuple[str, ...]) -> list[bytes]:
         if self.rev is None:

@@ -14,6 +14,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .basetree import decode_source
 from .budget import OverBudget, over_budget_reason, time_budget
 from .engine import Analyzer, Coverage, PartialNote, PatchResult
 from .errors import InputError
@@ -46,7 +47,7 @@ def analyse(analyzer: Analyzer, outcome: Outcome, data: bytes, known_match: bool
     """One whole file on its own, unless the prefilter rules it out."""
     if not known_match and not analyzer.prefilter.matches(data):
         return outcome
-    image = Image(outcome.path, data.decode("utf-8", "replace"))
+    image = Image(outcome.path, decode_source(data))
     alone = analyzer.fresh()
     outcome.parsed = True
     outcome.lines = image.text.count("\n")

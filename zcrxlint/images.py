@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
-from .basetree import BaseTree, GitRepo, leaves_tree
+from .basetree import BaseTree, GitRepo, decode_source, leaves_tree
 from .patch import DiffLine, FileChange, Hunk
 
 FRAGMENT_PREFIX = "__zcrxlint_fragment_"
@@ -339,7 +339,7 @@ class ImageSource:
             return text.split("\n"), self.tree.label
         data = self.objects.object(change.old_blob) if self.objects and change.old_blob else None
         if data is not None and _is_object(data, change.old_blob):
-            return data.decode("utf-8", "replace").split("\n"), f"git object {change.old_blob}"
+            return decode_source(data).split("\n"), f"git object {change.old_blob}"
         if self.tree is not None:
             return None, f"hunks only: the file is not in {self.tree.label}"
         if self.objects is not None and change.old_blob:

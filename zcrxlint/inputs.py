@@ -185,6 +185,8 @@ def patches_from_bytes(raw: bytes, source: str) -> InputPatches:
     """The patches of one input (a patch, mail, mbox or plain diff), in series order."""
     if not raw.strip():
         raise InputError(source, "empty input")
+    if b"\n" not in raw:
+        raw = raw.replace(b"\r", b"\n")     # CR-only line ends (classic Mac): no line would split
     stripped = raw.lstrip()
     lead = raw.count(b"\n", 0, len(raw) - len(stripped))
     if MBOX_FROM.match(stripped.split(b"\n", 1)[0] + b"\n") or _looks_like_mail(raw):
