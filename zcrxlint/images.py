@@ -181,6 +181,24 @@ def _opening_for(header: str, fragment: str) -> str:
     return f"static void {fragment}(void) {{"
 
 
+def _opens_with_a_body_brace(texts: list[str]) -> bool:
+    """Whether a hunk's first code line is a lone `{` in column 0: a function body opens."""
+    for text in texts:
+        stripped = text.strip()
+        if not stripped or stripped.startswith(("/*", "*", "//", "#")):
+            continue
+        return text.rstrip() == "{"
+    return False
+
+
+def _signature_for(header: str, fragment: str) -> str:
+    """The synthetic line above a body brace a hunk starts with: git's header when it is a
+    declarator or an initialiser's `=`, else a function of the fragment's name."""
+    if header.strip().endswith("="):
+        return header.strip()
+    return _opening_for(header, fragment).removesuffix("{").rstrip()
+
+
 def _indent_depth(texts: list[str]) -> int:
     """The brace depth of a function fragment's first code line, read from its kernel-style
     tab indentation (a line that closes a block sits one level deeper than its tabs)."""
@@ -244,6 +262,15 @@ def hunks_only_image(path: str, hunks: tuple[Hunk, ...], old: bool, reason: str)
                 for _ in range(opened - 1):
                     texts.append("{")
                     rows.append(None)
+            elif _opens_with_a_body_brace(body):
+                # git's usual shape when a function's first lines change: the hunk starts
+                # at the function's own opening brace, and its header is the line above.
+                fragment = f"{FRAGMENT_PREFIX}{n + 1}"
+                signature = _signature_for(hunk.header, fragment)
+                if signature.startswith(f"static void {fragment}"):
+                    names[fragment] = hunk.header
+                texts.append(signature)
+                rows.append(None)
         texts.extend(body)
         rows.extend(lines)
         last_line = lines[-1] if lines else last_line
