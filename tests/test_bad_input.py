@@ -181,3 +181,37 @@ def test_files_mode_lists_a_file_it_cannot_read_and_analyses_the_rest(tmp_path, 
         {"path": "b.c", "patch": None, "kind": "unread", "reason": "cannot read: Permission denied"}]
     code, out, err = run(["files", "b.c", "-j", "1", "--no-prefilter"], cwd=tmp_path)
     assert (code, out, err) == (2, "", "zcrxlint: b.c: cannot read: Permission denied\n")
+
+
+QUOTED_NAMES = ['acme_zc "rx".c', "acme_zc_café.c", "acme_zc\tq.c", "acme_zc\nnl.c", "acme_zc\\bs.c"]
+
+
+def test_series_and_staged_read_the_names_git_quotes(tmp_path):
+    """git quotes a path holding a quote, backslash, tab, newline or (by default) UTF-8;
+    each such C file is still read, by `series` and by `staged`."""
+    from kernel_repo import git
+    body = "static void acme_zc_account(struct page_pool *pp)\n{\n}\n"
+    (tmp_path / "io_uring").mkdir()
+    for name in QUOTED_NAMES:
+        (tmp_path / "io_uring" / name).write_text(body)
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", ".")
+    git(tmp_path, "commit", "-qm", "base")
+
+    def bump_everywhere():
+        for name in QUOTED_NAMES:
+            path = tmp_path / "io_uring" / name
+            path.write_text(path.read_text().replace("{\n", "{\n\tpp->pages_state_hold_cnt++;\n", 1))
+        git(tmp_path, "add", ".")
+
+    def flagged(args):
+        code, out, err = run([*args, "--format", "json"], cwd=tmp_path)
+        assert code == 1, err
+        return sorted(f["path"] for f in json.loads(out)["findings"] if f["code"] == "ZCX101")
+
+    expected = sorted(f"io_uring/{name}" for name in QUOTED_NAMES)
+    bump_everywhere()
+    git(tmp_path, "commit", "-qm", "bump")
+    assert flagged(["series", "HEAD"]) == expected
+    bump_everywhere()
+    assert flagged(["staged"]) == expected

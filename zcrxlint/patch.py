@@ -19,9 +19,14 @@ GIT_FILE_START = re.compile(r"(?m)^diff --(?:git|cc|combined) ")
 # A hunk header as git writes and applies it; any other line starting with @@ is corrupt.
 HUNK_HEADER = re.compile(r"@@ -\d+(?:,\d+)? \+\d+(?:,\d+)? @@(?:[ \t]|$)")
 PLAIN_FILE_START = re.compile(r"(?m)^(?:Index: [^\n]*\n(?:=+\n)?)?--- [^\n]*\n\+\+\+ ")
-GIT_HEADER_PATHS = re.compile(r"^diff --git (\S+) (\S+)")
-COMBINED_HEADER_PATH = re.compile(r"^diff --(?:cc|combined) (\S+)")
-PLAIN_HEADER_PATH = re.compile(r"(?m)^(---|\+\+\+) (\S+)")
+# A path as git writes it: bare, or C-quoted when it holds a quote, backslash, control
+# character or (under the default core.quotePath) a byte above 0x7f.
+_GIT_PATH = r'(?:"(?:[^"\\\n]|\\.)*"|\S+)'
+GIT_HEADER_PATHS = re.compile(rf"^diff --git ({_GIT_PATH}) ({_GIT_PATH})")
+COMBINED_HEADER_PATH = re.compile(rf"^diff --(?:cc|combined) ({_GIT_PATH})")
+PLAIN_HEADER_PATH = re.compile(rf"(?m)^(---|\+\+\+) ({_GIT_PATH})")
+_C_ESCAPES = {"a": 7, "b": 8, "t": 9, "n": 10, "v": 11, "f": 12, "r": 13, '"': 34, "\\": 92}
+_C_ESCAPE = re.compile(r'\\([0-7]{1,3}|.)', re.S)
 # unidiff's words for a corrupt hunk, said so that a patch author knows what to look for.
 UNIDIFF_PROBLEMS = {
     "Hunk is shorter than expected":
@@ -119,10 +124,27 @@ class Patch:
         return None
 
 
+def unquote_git_path(path: str) -> str:
+    """A path as git wrote it, unquoted: `"caf\\303\\251.c"` is `café.c`."""
+    if len(path) < 2 or not (path.startswith('"') and path.endswith('"')):
+        return path
+    raw = bytearray()
+    at = 1
+    for m in _C_ESCAPE.finditer(path, 1, len(path) - 1):
+        raw += path[at:m.start()].encode("utf-8", "surrogateescape")
+        code = m.group(1)
+        raw.append(int(code, 8) & 0xFF if code[0] in "01234567" else _C_ESCAPES.get(code, ord(code[0]) & 0xFF))
+        at = m.end()
+    raw += path[at:len(path) - 1].encode("utf-8", "surrogateescape")
+    return raw.decode("utf-8", "replace")
+
+
 def _strip_prefix(path: str | None) -> str | None:
     if path is None or path == "/dev/null":
         return None
-    path = path.split("\t", 1)[0]
+    path = unquote_git_path(path.split("\t", 1)[0])
+    if path == "/dev/null":
+        return None
     if path.startswith(("a/", "b/")):
         return path[2:]
     return path
