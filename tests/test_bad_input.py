@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import shutil
+import subprocess
 import tomllib
 
 import pytest
@@ -215,3 +217,34 @@ def test_series_and_staged_read_the_names_git_quotes(tmp_path):
     assert flagged(["series", "HEAD"]) == expected
     bump_everywhere()
     assert flagged(["staged"]) == expected
+
+
+def test_a_configuration_that_selects_no_check_is_refused(tmp_path):
+    (tmp_path / ".zcrxlint.toml").write_text("select = []\n")
+    code, out, err = run(["check", BAD / "dev-null-pre-image.patch", "--config", ".zcrxlint.toml"],
+                         cwd=tmp_path)
+    assert (code, out) == (2, "")
+    assert err == ("zcrxlint: .zcrxlint.toml: select: selects no check, so nothing would be looked "
+                   "for (name codes, names or families, e.g. ZCX1,ZCX203)\n")
+
+
+def test_staged_lists_a_file_left_unmerged_by_a_conflict(tmp_path):
+    """Mid-merge (or mid-rebase) a conflicted C file is only stages in the index, and
+    `git diff --cached` skips it: refused naming the file, never "nothing staged"."""
+    from kernel_repo import GIT_ENV, git
+    source = tmp_path / "acme_zc.c"
+    source.write_text("static void acme_zc_account(struct page_pool *pp)\n{\n}\n")
+    git(tmp_path, "init", "-q", "-b", "main")
+    git(tmp_path, "add", ".")
+    git(tmp_path, "commit", "-qm", "base")
+    for branch, line in (("side", "\tpp->pages_state_hold_cnt++;\n"), ("main", "\tpp->alloc.count = 0;\n")):
+        git(tmp_path, "checkout", "-q", *(["-b"] if branch == "side" else []), branch)
+        source.write_text(source.read_text().replace("{\n", "{\n" + line))
+        git(tmp_path, "commit", "-qam", branch)
+    # The merge fails by design: it stops on the conflict.
+    subprocess.run(["git", "-C", str(tmp_path), "merge", "-q", "side"], capture_output=True,
+                   env={**os.environ, **GIT_ENV})
+    code, out, err = run(["staged"], cwd=tmp_path)
+    assert (code, out) == (2, "")
+    assert err == ("zcrxlint: git diff --cached: acme_zc.c: unmerged in the index (a merge or rebase "
+                   "stopped on it): resolve it and git add it; no C change left to analyse\n")

@@ -161,7 +161,9 @@ class Settings:
             found = load_config(self.config_file)
         else:
             found = find_config(root)
-        return found.with_cli(self.select, self.ignore)
+        where = ("--select" if self.select is not None
+                 else f"{found.source}: select" if found.select is not None else "--ignore")
+        return found.with_cli(self.select, self.ignore).require_a_check(where)
 
 
 def _pick_kernel(option: str | None, tree: BaseTree | None, patches=()) -> tuple[KernelVersion, bool]:

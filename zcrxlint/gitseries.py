@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 from .basetree import GitRepo, GitTree
 from .errors import InputError
-from .inputs import MBOX_FROM, number, patches_from_bytes
-from .patch import Patch, parse_diff
+from .inputs import MBOX_FROM, number, patches_from_bytes, refuse_when_nothing_readable
+from .patch import C_SUFFIXES, FileChange, Patch, parse_diff
 
 # The diff as format-patch writes it, whatever the user's diff and log configuration.
 _NEUTRAL_CONFIG = ("-c", "diff.noprefix=false", "-c", "diff.mnemonicPrefix=false",
@@ -79,9 +79,21 @@ def staged_series(repo: GitRepo, paths: tuple[str, ...]) -> GitSeries:
     base = GitTree(repo, head)
     diff = repo.git(*_NEUTRAL_CONFIG, "diff", "--cached", *_DIFF_OPTIONS, "--", *paths)
     label = "git diff --cached"
-    if not diff.strip():
+    # Mid-merge or mid-rebase, a conflicted file is in the index only as its stages and
+    # the diff skips it: it is listed as unread, never passed over as "nothing staged".
+    unmerged = [FileChange(path, path, (), unreadable="unmerged in the index (a merge or rebase "
+                                                      "stopped on it): resolve it and git add it")
+                for path in _unmerged_c_files(repo, paths)]
+    if not diff.strip() and not unmerged:
         return GitSeries([], base, label)
     text = diff.decode("utf-8", "replace")
-    files = parse_diff(text)
+    files = parse_diff(text) + unmerged if diff.strip() else unmerged
+    refuse_when_nothing_readable([Patch(1, "staged changes", label, files, 0)])
     patch = Patch(1, "staged changes", label, files, text.count("\n") + 1, base=base)
     return GitSeries([patch], base, label)
+
+
+def _unmerged_c_files(repo: GitRepo, paths: tuple[str, ...]) -> list[str]:
+    listing = repo.git("-c", "core.quotePath=false", "ls-files", "-z", "--unmerged", "--", *paths)
+    names = {entry.split("\t", 1)[1] for entry in listing.decode("utf-8", "replace").split("\0") if "\t" in entry}
+    return sorted(name for name in names if name.endswith(C_SUFFIXES))

@@ -245,11 +245,11 @@ def read_series(names: list[str], budget: float | None = None) -> Series:
     if not patches:
         what = ", ".join("<stdin>" if n == "-" else n for n in names)
         raise InputError(what, f"no patch found ({messages} message{'s' if messages != 1 else ''}, none with a diff)")
-    _refuse_when_nothing_readable(patches)
+    refuse_when_nothing_readable(patches)
     return Series(number(patches), base_commit)
 
 
-def _refuse_when_nothing_readable(patches: list[Patch]) -> None:
+def refuse_when_nothing_readable(patches: list[Patch]) -> None:
     """A series whose every C change is unreadable gives nothing to analyse: that is an
     error naming the input, not a clean run. With one readable C change the run goes on
     and lists the rest as partial."""
