@@ -248,3 +248,50 @@ def test_staged_lists_a_file_left_unmerged_by_a_conflict(tmp_path):
     assert (code, out) == (2, "")
     assert err == ("zcrxlint: git diff --cached: acme_zc.c: unmerged in the index (a merge or rebase "
                    "stopped on it): resolve it and git add it; no C change left to analyse\n")
+
+
+def _repo_with_commits(path, *commits):
+    """A repository at `path` whose commits each write {name: text} with a message."""
+    from kernel_repo import git
+    path.mkdir(exist_ok=True)
+    git(path, "init", "-q")
+    for message, files in commits:
+        for name, text in files.items():
+            (path / name).write_text(text)
+        git(path, "add", ".")
+        git(path, "commit", "-qm", message)
+    return git
+
+
+ACCOUNTING = "static void acme_zc_account(struct page_pool *pp)\n{\n\tpp->pages_state_hold_cnt++;\n}\n"
+
+
+def test_series_does_not_blame_a_shallow_clones_boundary_for_the_whole_tree(tmp_path):
+    """git shows the commit a shallow clone is cut at as creating every file: refused,
+    naming the range and the commit, instead of blaming it for files it did not touch."""
+    deep = tmp_path / "deep"
+    git = _repo_with_commits(deep, ("base", {"acme_zc.c": ACCOUNTING}), ("stats", {"acme_stats.c": "/* a */\n"}),
+                             ("more stats", {"acme_stats.c": "/* a */\n/* b */\n"}))
+    subprocess.run(["git", "clone", "-q", "--depth", "2", f"file://{deep}", str(tmp_path / "shallow")],
+                   check=True, capture_output=True)
+    boundary = git(tmp_path / "shallow", "rev-parse", "HEAD~1").strip()
+    code, out, err = run(["series", "HEAD~1"], cwd=tmp_path / "shallow")
+    assert (code, out) == (2, "")
+    assert err == (f"zcrxlint: HEAD~1: commit {boundary[:12]} is the boundary of a shallow clone: its "
+                   "parent was not fetched, so what it changed is unknown (git fetch --deepen=N, or "
+                   "start the range after it)\n")
+    assert run(["series", "HEAD"], cwd=tmp_path / "shallow")[0] == 0
+
+
+def test_series_does_not_read_a_diff_quoted_in_the_commit_message(tmp_path):
+    quoted = ACCOUNTING.replace("\tpp->", "+\tpp->")
+    message = ("acme_zc: document the accounting\n\nThe change we reverted was:\n\n"
+               "diff --git a/acme_zc.c b/acme_zc.c\n--- a/acme_zc.c\n+++ b/acme_zc.c\n"
+               "@@ -1,3 +1,4 @@\n" + "".join(" " + line if not line.startswith("+") else line
+                                               for line in quoted.splitlines(True)))
+    base = ACCOUNTING.replace("\tpp->pages_state_hold_cnt++;\n", "")
+    _repo_with_commits(tmp_path, ("base", {"acme_zc.c": base}),
+                       (message, {"acme_zc.c": base + "/* accounting is page_pool's */\n"}))
+    code, out, err = run(["series", "HEAD", "--format", "json"], cwd=tmp_path)
+    doc = json.loads(out)
+    assert (code, doc["findings"], doc["summary"]["partial"]) == (0, [], []), err

@@ -140,10 +140,16 @@ def _diff_in(text: str, search_from: int, lines_before: int) -> list:
 
 
 def _patch_from_message(msg: _Message, source: str, lines_before: int,
-                        sender: str | None) -> Patch | None:
+                        sender: str | None, diff_lines: int | None = None) -> Patch | None:
     """`lines_before`: input lines ahead of the message (exact for 7bit/8bit mail; for
-    encoded bodies #N counts lines of the decoded body)."""
-    files = _diff_in(msg.text, msg.body_offset, lines_before)
+    encoded bodies #N counts lines of the decoded body). `diff_lines`: when known, the
+    diff is the message's last so many lines, and a diff quoted above it in the commit
+    message is no part of the change."""
+    search_from = msg.body_offset
+    if diff_lines is not None:
+        text = msg.text.rstrip("\n")
+        search_from = max(search_from, len(text) - len("\n".join(text.rsplit("\n", diff_lines)[1:])))
+    files = _diff_in(msg.text, search_from, lines_before)
     if not files:
         return None
     subject = SUBJECT_TAGS.sub("", msg.subject).strip() or msg.subject
@@ -181,8 +187,9 @@ def read_input(name: str, budget: float | None = None) -> InputPatches:
         raise InputError(source, f"reading stopped after {budget:g} s (--time-budget)") from None
 
 
-def patches_from_bytes(raw: bytes, source: str) -> InputPatches:
-    """The patches of one input (a patch, mail, mbox or plain diff), in series order."""
+def patches_from_bytes(raw: bytes, source: str, diff_lines: int | None = None) -> InputPatches:
+    """The patches of one input (a patch, mail, mbox or plain diff), in series order;
+    `diff_lines`: for one mail whose diff is known to be its last so many lines."""
     if not raw.strip():
         raise InputError(source, "empty input")
     if b"\n" not in raw:
@@ -198,7 +205,7 @@ def patches_from_bytes(raw: bytes, source: str) -> InputPatches:
             label = source if len(chunks) == 1 else f"{source}#{i}"
             message = _parse_message(chunk, label)
             base_commit = base_commit or _base_commit(message.text)
-            patch = _patch_from_message(message, label, lead + before, sender)
+            patch = _patch_from_message(message, label, lead + before, sender, diff_lines)
             if patch:
                 patches.append(patch)
         return InputPatches(_series_order(patches), len(chunks), base_commit)
