@@ -288,7 +288,7 @@ class Analyzer:
             per_file, notes = [], []
             for change in patch.files:
                 if change.unread:
-                    source.forget(change)
+                    source.lose(change)
                     self.final_images[change.path] = None
                     if change.path.endswith(C_SUFFIXES) or not change.path:
                         notes.append(PartialNote(change.path or "(a file the diff does not name)",
@@ -309,7 +309,7 @@ class Analyzer:
                         post = self.model(imgs.post, patch.index, patch.base) \
                             if imgs.post is not None else None
                 except OverBudget:
-                    source.forget(change)
+                    source.lose(change)
                     self.final_images[change.path] = None
                     notes.append(PartialNote(change.path, over_budget_reason(self.budget),
                                              patch.index, "budget"))

@@ -347,6 +347,10 @@ class ImageSource:
         self.objects = objects
         self.known: dict[str, list[str]] = {}   # path -> whole current text, as lines
         self.shown: dict[str, ShownLines] = {}   # path -> the parts of it the series showed
+        # Files an earlier patch of the series did not apply to: their text after it is
+        # unknown, and the tree's (or the series') copy is not what later patches were made
+        # against, so each later patch of them is read from its hunks.
+        self.broken: set[str] = set()
 
     def _base(self, change: FileChange, patch_base: BaseTree | None) -> tuple[list[str] | None, str]:
         """The pre-image's lines and where they came from, or None and why there are none."""
@@ -359,6 +363,9 @@ class ImageSource:
             if text is None:
                 return None, f"hunks only: the file is not in {patch_base.label}"
             return text.split("\n"), patch_base.label
+        if path in self.broken:
+            return None, ("hunks only: an earlier patch of the series did not apply to this file, "
+                          "so no whole text of it is the one this patch was made against")
         if path in self.known:
             return self.known[path], "the series"
         text = self.tree.read(path) if self.tree is not None else None
@@ -380,6 +387,11 @@ class ImageSource:
             self.known.pop(path or "", None)
             self.shown.pop(path or "", None)
 
+    def lose(self, change: FileChange) -> None:
+        """A change that could not be read or applied: the file's text after it is unknown."""
+        self.forget(change)
+        self.broken.update(path for path in (change.old_path, change.new_path) if path)
+
     def images(self, change: FileChange, patch_base: BaseTree | None = None) -> FileImages:
         if change.new_path is None:
             self.forget(change)
@@ -388,6 +400,7 @@ class ImageSource:
         if change.old_path is None:
             lines = [ln.text for h in change.hunks for ln in h.lines if ln.kind == "+"]
             self.shown.pop(path, None)
+            self.broken.discard(path)
             self.known[path] = lines + [""]
             post = Image(path, "\n".join(lines) + "\n")
             return FileImages(change, None, post, set(range(1, len(lines) + 1)), set())
@@ -397,6 +410,7 @@ class ImageSource:
                 post_lines, added, removed_at = apply_hunks(base, change.hunks)
             except ApplyError as exc:
                 reason = f"the patch does not apply to the file from {origin} ({exc}); hunks only"
+                self.lose(change)
             else:
                 self.forget(change)
                 self.known[path] = post_lines
