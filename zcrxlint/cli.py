@@ -18,7 +18,7 @@ from . import filescan
 from . import facts as facts_mod
 from . import fix as fix_mod
 from .checks import RULES, find_rule
-from .baseline import read_baseline, without_baselined, write_baseline
+from .baseline import check_baseline_target, read_baseline, without_baselined, write_baseline
 from .basetree import BaseTree, DirTree, GitError, GitRepo, GitTree
 from .config import Config, find_config, load_config, parse_code_list
 from .engine import Analyzer, RunResult
@@ -133,6 +133,8 @@ class Settings:
         if fix and fix_inplace:
             raise UsageError("--fix and --fix-inplace: give one")
         selected = parse_code_list(select, "--select") if select is not None else None
+        if write_baseline is not None:
+            check_baseline_target(write_baseline)
         return cls(fmt=fmt, kernel=kernel, fail_on=fail_on, select=selected,
                    ignore=parse_code_list(ignore, "--ignore") if ignore is not None else frozenset(),
                    config_file=config_file, isolated=isolated,

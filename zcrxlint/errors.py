@@ -18,11 +18,20 @@ class InputError(ZcrxlintError):
         self.problem = problem
 
 
+# The most a configuration, facts or baseline file may hold: a bound on the memory and
+# time of reading one, whatever the user names (/dev/zero included).
+USER_FILE_LIMIT = 64 << 20
+
+
 def read_user_file(path, what: str) -> str:
     """A file the user named (configuration, facts, baseline) as text, or an InputError
     naming it; `what` says what it was meant to be."""
     try:
-        return path.read_text(encoding="utf-8")
+        with open(path, "rb") as fh:
+            data = fh.read(USER_FILE_LIMIT + 1)
+        if len(data) > USER_FILE_LIMIT:
+            raise InputError(str(path), f"larger than {USER_FILE_LIMIT >> 20} MB: not a {what}")
+        return data.decode("utf-8")
     except OSError as exc:
         raise InputError(str(path), f"cannot read the {what}: {exc.strerror or exc}") from None
     except UnicodeDecodeError:

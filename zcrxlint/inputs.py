@@ -21,6 +21,8 @@ BASE_COMMIT = re.compile(r"(?m)^base-commit: ([0-9a-f]{7,40})\s*$")
 HEADER_LINE = re.compile(rb"^[A-Za-z0-9][A-Za-z0-9-]*:[ \t]")
 SUBJECT_TAGS = re.compile(r"^\s*(?:(?:re|fwd?)\s*:\s*)*(?:\[[^\]]*\]\s*)+", re.I)
 COUNTER = re.compile(r"\[[^\]]*?\b(\d+)/(\d+)\]")
+# The most one input may hold: memory and time stay bounded whatever is named (/dev/zero).
+INPUT_LIMIT = 128 << 20
 PATCH_MIME_TYPES = ("text/x-patch", "text/x-diff", "application/x-patch", "text/x-diff-rich")
 
 
@@ -38,16 +40,23 @@ def _read(name: str) -> bytes:
     if name == "-":
         if sys.stdin is None or sys.stdin.isatty():
             raise InputError("<stdin>", "no input on standard input (pipe a patch or mbox into it)")
-        return sys.stdin.buffer.read()
+        return _within_limit(sys.stdin.buffer.read(INPUT_LIMIT + 1), "<stdin>")
     try:
         with open(name, "rb") as fh:
-            return fh.read()
+            data = fh.read(INPUT_LIMIT + 1)
     except IsADirectoryError:
         raise InputError(name, "is a directory (name the patch files in it)") from None
     except FileNotFoundError:
         raise InputError(name, "no such file") from None
     except OSError as exc:
         raise InputError(name, f"cannot read: {exc.strerror or exc}") from None
+    return _within_limit(data, name)
+
+
+def _within_limit(data: bytes, source: str) -> bytes:
+    if len(data) > INPUT_LIMIT:
+        raise InputError(source, f"larger than {INPUT_LIMIT >> 20} MB: no patch series is (split the mbox)")
+    return data
 
 
 def _split_mbox(raw: bytes) -> list[tuple[bytes, int, str | None]]:
