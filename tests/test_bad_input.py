@@ -295,3 +295,22 @@ def test_series_does_not_read_a_diff_quoted_in_the_commit_message(tmp_path):
     code, out, err = run(["series", "HEAD", "--format", "json"], cwd=tmp_path)
     doc = json.loads(out)
     assert (code, doc["findings"], doc["summary"]["partial"]) == (0, [], []), err
+
+
+@pytest.mark.parametrize("flags", [[], ["--terse"], ["--showfile"], ["--emacs"], ["-v"]])
+def test_text_output_gives_a_ci_runner_nothing_to_obey(tmp_path, flags):
+    """A path from a patch that holds a newline, `::` and an ESC sequence: in the text
+    report no line starts with `::` (GitHub Actions runs such lines as workflow commands),
+    no raw control character reaches the terminal, and --terse keeps a finding on one line."""
+    hostile = r'"b/::error title=x::hi\n::warning::y\033[31m.c"'
+    patch = (BAD / "dev-null-pre-image.patch").read_text().replace(
+        "diff --git a/io_uring/acme_zc.c b/io_uring/acme_zc.c",
+        f"diff --git {hostile.replace('b/', 'a/', 1)} {hostile}").replace(
+        "+++ b/io_uring/acme_zc.c", f"+++ {hostile}")
+    (tmp_path / "::error::named.patch").write_text(patch)
+    code, out, err = run(["check", "::error::named.patch", *flags], cwd=tmp_path)
+    assert code == 1, err
+    assert not [line for line in out.splitlines() if line.startswith("::")], out
+    assert not [c for c in out if ord(c) < 32 and c not in "\t\n"], out
+    if flags == ["--terse"]:
+        assert len([line for line in out.splitlines() if "ZCX101" in line]) == 1

@@ -22,7 +22,7 @@ from .baseline import check_baseline_target, read_baseline, without_baselined, w
 from .basetree import BaseTree, DirTree, GitError, GitRepo, GitTree
 from .config import Config, find_config, load_config, parse_code_list
 from .engine import Analyzer, RunResult
-from .errors import InputError, UsageError, ZcrxlintError
+from .errors import InputError, UsageError, ZcrxlintError, visible
 from .facts import KernelVersion
 from .finding import Severity
 from .images import Image
@@ -239,7 +239,7 @@ def _emit(run: RunResult, settings: Settings, config: Config, fixer=None, locate
             REPORTERS[settings.fmt](run, sys.stderr, options)
             for fix in fixes:
                 for finding, why in fix.not_fixed:
-                    click.echo(f"zcrxlint: {finding.path}:{finding.line}: {finding.code} not fixed: {why}",
+                    click.echo(f"zcrxlint: {visible(finding.path)}:{finding.line}: {finding.code} not fixed: {visible(why)}",
                                err=True)
     else:
         REPORTERS[settings.fmt](run, sys.stdout, options)
@@ -495,7 +495,7 @@ def _never_fail_to_print() -> None:
 
 def _one_line(text: str) -> str:
     """An error is one line on stderr, whatever a library put in its message."""
-    return " ".join(text.split())
+    return visible(" ".join(text.split()))
 
 
 def main(argv=None):

@@ -1,5 +1,7 @@
 """Errors that stop a run: each becomes one line on stderr and exit status 2."""
 
+import re
+
 
 class ZcrxlintError(Exception):
     """A run that cannot be done as asked; str() is the one-line reason."""
@@ -16,6 +18,17 @@ class InputError(ZcrxlintError):
         super().__init__(f"{source}: {problem}")
         self.source = source
         self.problem = problem
+
+
+# Characters a report must not pass on raw from an input: C0 and C1 controls (a newline
+# in a path would start a line of its own, an ESC would drive the terminal) but the tab.
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
+
+
+def visible(text: str) -> str:
+    """Input-derived text (a path, a subject, a source line) as a report may print it:
+    control characters become escapes such as `\\n` and `\\x1b`."""
+    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], text)
 
 
 # The most a configuration, facts or baseline file may hold: a bound on the memory and
