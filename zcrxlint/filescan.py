@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .basetree import decode_source
 from .budget import OverBudget, over_budget_reason, time_budget
-from .engine import Analyzer, Coverage, PartialNote, PatchResult
+from .engine import TOO_DEEP, Analyzer, Coverage, PartialNote, PatchResult
 from .errors import InputError
 from .finding import Finding
 from .images import Image
@@ -61,6 +61,10 @@ def analyse(analyzer: Analyzer, outcome: Outcome, data: bytes, known_match: bool
         # Whatever part was done is dropped: the note says the file was not finished.
         outcome.findings, outcome.coverage = [], None
         outcome.partial = [PartialNote(outcome.path, over_budget_reason(analyzer.budget), None, "budget")]
+    except RecursionError:
+        # One file nested deeper than the analysis can follow spoils none of the others.
+        outcome.findings, outcome.coverage = [], None
+        outcome.partial = [PartialNote(outcome.path, TOO_DEEP, None, "unread")]
     return outcome
 
 
