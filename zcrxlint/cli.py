@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import json
+import math
 import os
 import sys
 from dataclasses import dataclass
@@ -50,6 +51,23 @@ def _repo_option(f):
         show_default=True, help="The git repository (a kernel checkout) to read.")(f)
 
 
+class _Seconds(click.ParamType):
+    """A time budget: a finite number of seconds, 0 (or inf) for none; nan is no number."""
+    name = "seconds"
+
+    def convert(self, value, param, ctx):
+        try:
+            seconds = float(value)
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is not a number of seconds", param, ctx)
+        if math.isnan(seconds) or seconds < 0:
+            self.fail(f"{value!r} is not a number of seconds (0 or more; 0: no limit)", param, ctx)
+        return 0.0 if math.isinf(seconds) else seconds
+
+
+_SECONDS = _Seconds()
+
+
 def _common_options(f):
     f = click.option("--format", "fmt", type=click.Choice(sorted(REPORTERS)), default="text",
                      show_default=True, help="Output format.")(f)
@@ -70,7 +88,7 @@ def _common_options(f):
                      default=None, help="Read this configuration file instead of the tree root's "
                                         ".zcrxlint.toml or pyproject.toml [tool.zcrxlint].")(f)
     f = click.option("--isolated", is_flag=True, help="Read no configuration file.")(f)
-    f = click.option("--time-budget", "time_budget", type=click.FloatRange(min=0), default=30.0,
+    f = click.option("--time-budget", "time_budget", type=_SECONDS, default=30.0,
                      show_default=True, metavar="SECONDS",
                      help="Stop analysing a file after this long and list it as analysed in "
                           "part; 0: no limit.")(f)

@@ -20,7 +20,10 @@ COMMIT_ID = re.compile(r"^[0-9a-f]{40}$")
 BASE_COMMIT = re.compile(r"(?m)^base-commit: ([0-9a-f]{7,40})\s*$")
 HEADER_LINE = re.compile(rb"^[A-Za-z0-9][A-Za-z0-9-]*:[ \t]")
 SUBJECT_TAGS = re.compile(r"^\s*(?:(?:re|fwd?)\s*:\s*)*(?:\[[^\]]*\]\s*)+", re.I)
-COUNTER = re.compile(r"\[[^\]]*?\b(\d+)/(\d+)\]")
+# A subject's bracketed tags, and the [PATCH n/m] counter at the end of one: searched tag
+# by tag, so that the search is linear in the subject whatever brackets it holds.
+SUBJECT_TAG = re.compile(r"\[([^\[\]]*)\]")
+COUNTER = re.compile(r"(?<![\w/])(\d{1,6})/(\d{1,6})$")
 # The most one input may hold: memory and time stay bounded whatever is named (/dev/zero).
 INPUT_LIMIT = 128 << 20
 PATCH_MIME_TYPES = ("text/x-patch", "text/x-diff", "application/x-patch", "text/x-diff-rich")
@@ -129,9 +132,11 @@ def _parse_message(raw: bytes, source: str) -> _Message:
     except (TypeError, ValueError):
         date = None
     counter = None
-    m = COUNTER.search(subject)
-    if m:
-        counter = (int(m.group(1)), int(m.group(2)))
+    for tag in SUBJECT_TAG.finditer(subject):
+        m = COUNTER.search(tag.group(1))
+        if m:
+            counter = (int(m.group(1)), int(m.group(2)))
+            break
     head = raw.replace(b"\r\n", b"\n").split(b"\n\n", 1)[0].decode("utf-8", "replace")
     header_text = head + "\n\n"
     body = body.replace("\r\n", "\n")
