@@ -314,3 +314,25 @@ def test_text_output_gives_a_ci_runner_nothing_to_obey(tmp_path, flags):
     assert not [c for c in out if ord(c) < 32 and c not in "\t\n"], out
     if flags == ["--terse"]:
         assert len([line for line in out.splitlines() if "ZCX101" in line]) == 1
+
+
+def test_tree_search_reads_no_fifo_and_nothing_a_symlink_leads_to(tmp_path):
+    """The search of --tree for a helper's definition skips a FIFO (reading it would stall
+    the run) and files or directories a symlink leads to (they may be outside the tree)."""
+    import signal
+    from zcrxlint.basetree import DirTree
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "leak.h").write_text("int acme_zc_helper(void);\n")
+    tree = tmp_path / "tree"
+    (tree / "include" / "net").mkdir(parents=True)
+    os.mkfifo(tree / "include" / "net" / "stall.h")
+    (tree / "include" / "net" / "leak.h").symlink_to(outside / "leak.h")
+    (tree / "include" / "linux").symlink_to(outside)
+    (tree / "include" / "net" / "inside.h").write_text("int acme_zc_other(void);\n")
+    signal.alarm(20)
+    try:
+        texts = DirTree(tree).texts_mentioning("acme_zc", ("include/net", "include/linux"))
+    finally:
+        signal.alarm(0)
+    assert texts == [b"int acme_zc_other(void);\n"]
