@@ -191,6 +191,12 @@ def _opens_with_a_body_brace(texts: list[str]) -> bool:
     return False
 
 
+def _ends_a_declarator(texts: list[str]) -> bool:
+    """Whether the text so far ends on a line a body brace may follow (a signature)."""
+    last = texts[-1].strip() if texts else ""
+    return bool(last) and not last.endswith((";", "}", "*/")) and not last.startswith(("#", "//"))
+
+
 def _signature_for(header: str, fragment: str) -> str:
     """The synthetic line above a body brace a hunk starts with: git's header when it is a
     declarator or an initialiser's `=`, else a function of the fragment's name."""
@@ -262,9 +268,11 @@ def hunks_only_image(path: str, hunks: tuple[Hunk, ...], old: bool, reason: str)
                 for _ in range(opened - 1):
                     texts.append("{")
                     rows.append(None)
-            elif _opens_with_a_body_brace(body):
+            elif _opens_with_a_body_brace(body) and not (
+                    lines and last_line and lines[0] <= last_line + 1 and _ends_a_declarator(texts)):
                 # git's usual shape when a function's first lines change: the hunk starts
-                # at the function's own opening brace, and its header is the line above.
+                # at the function's own opening brace, and its header is the line above
+                # (unless the hunk before ends on that line itself).
                 fragment = f"{FRAGMENT_PREFIX}{n + 1}"
                 signature = _signature_for(hunk.header, fragment)
                 if signature.startswith(f"static void {fragment}"):
