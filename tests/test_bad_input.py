@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import shutil
+import subprocess
 import tomllib
 
 import pytest
@@ -181,3 +183,156 @@ def test_files_mode_lists_a_file_it_cannot_read_and_analyses_the_rest(tmp_path, 
         {"path": "b.c", "patch": None, "kind": "unread", "reason": "cannot read: Permission denied"}]
     code, out, err = run(["files", "b.c", "-j", "1", "--no-prefilter"], cwd=tmp_path)
     assert (code, out, err) == (2, "", "zcrxlint: b.c: cannot read: Permission denied\n")
+
+
+QUOTED_NAMES = ['acme_zc "rx".c', "acme_zc_café.c", "acme_zc\tq.c", "acme_zc\nnl.c", "acme_zc\\bs.c"]
+
+
+def test_series_and_staged_read_the_names_git_quotes(tmp_path):
+    """git quotes a path holding a quote, backslash, tab, newline or (by default) UTF-8;
+    each such C file is still read, by `series` and by `staged`."""
+    from kernel_repo import git
+    body = "static void acme_zc_account(struct page_pool *pp)\n{\n}\n"
+    (tmp_path / "io_uring").mkdir()
+    for name in QUOTED_NAMES:
+        (tmp_path / "io_uring" / name).write_text(body)
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", ".")
+    git(tmp_path, "commit", "-qm", "base")
+
+    def bump_everywhere():
+        for name in QUOTED_NAMES:
+            path = tmp_path / "io_uring" / name
+            path.write_text(path.read_text().replace("{\n", "{\n\tpp->pages_state_hold_cnt++;\n", 1))
+        git(tmp_path, "add", ".")
+
+    def flagged(args):
+        code, out, err = run([*args, "--format", "json"], cwd=tmp_path)
+        assert code == 1, err
+        return sorted(f["path"] for f in json.loads(out)["findings"] if f["code"] == "ZCX101")
+
+    expected = sorted(f"io_uring/{name}" for name in QUOTED_NAMES)
+    bump_everywhere()
+    git(tmp_path, "commit", "-qm", "bump")
+    assert flagged(["series", "HEAD"]) == expected
+    bump_everywhere()
+    assert flagged(["staged"]) == expected
+
+
+def test_a_configuration_that_selects_no_check_is_refused(tmp_path):
+    (tmp_path / ".zcrxlint.toml").write_text("select = []\n")
+    code, out, err = run(["check", BAD / "dev-null-pre-image.patch", "--config", ".zcrxlint.toml"],
+                         cwd=tmp_path)
+    assert (code, out) == (2, "")
+    assert err == ("zcrxlint: .zcrxlint.toml: select: selects no check, so nothing would be looked "
+                   "for (name codes, names or families, e.g. ZCX1,ZCX203)\n")
+
+
+def test_staged_lists_a_file_left_unmerged_by_a_conflict(tmp_path):
+    """Mid-merge (or mid-rebase) a conflicted C file is only stages in the index, and
+    `git diff --cached` skips it: refused naming the file, never "nothing staged"."""
+    from kernel_repo import GIT_ENV, git
+    source = tmp_path / "acme_zc.c"
+    source.write_text("static void acme_zc_account(struct page_pool *pp)\n{\n}\n")
+    git(tmp_path, "init", "-q", "-b", "main")
+    git(tmp_path, "add", ".")
+    git(tmp_path, "commit", "-qm", "base")
+    for branch, line in (("side", "\tpp->pages_state_hold_cnt++;\n"), ("main", "\tpp->alloc.count = 0;\n")):
+        git(tmp_path, "checkout", "-q", *(["-b"] if branch == "side" else []), branch)
+        source.write_text(source.read_text().replace("{\n", "{\n" + line))
+        git(tmp_path, "commit", "-qam", branch)
+    # The merge fails by design: it stops on the conflict.
+    subprocess.run(["git", "-C", str(tmp_path), "merge", "-q", "side"], capture_output=True,
+                   env={**os.environ, **GIT_ENV})
+    code, out, err = run(["staged"], cwd=tmp_path)
+    assert (code, out) == (2, "")
+    assert err == ("zcrxlint: git diff --cached: acme_zc.c: unmerged in the index (a merge or rebase "
+                   "stopped on it): resolve it and git add it; no C change left to analyse\n")
+
+
+def _repo_with_commits(path, *commits):
+    """A repository at `path` whose commits each write {name: text} with a message."""
+    from kernel_repo import git
+    path.mkdir(exist_ok=True)
+    git(path, "init", "-q")
+    for message, files in commits:
+        for name, text in files.items():
+            (path / name).write_text(text)
+        git(path, "add", ".")
+        git(path, "commit", "-qm", message)
+    return git
+
+
+ACCOUNTING = "static void acme_zc_account(struct page_pool *pp)\n{\n\tpp->pages_state_hold_cnt++;\n}\n"
+
+
+def test_series_does_not_blame_a_shallow_clones_boundary_for_the_whole_tree(tmp_path):
+    """git shows the commit a shallow clone is cut at as creating every file: refused,
+    naming the range and the commit, instead of blaming it for files it did not touch."""
+    deep = tmp_path / "deep"
+    git = _repo_with_commits(deep, ("base", {"acme_zc.c": ACCOUNTING}), ("stats", {"acme_stats.c": "/* a */\n"}),
+                             ("more stats", {"acme_stats.c": "/* a */\n/* b */\n"}))
+    subprocess.run(["git", "clone", "-q", "--depth", "2", f"file://{deep}", str(tmp_path / "shallow")],
+                   check=True, capture_output=True)
+    boundary = git(tmp_path / "shallow", "rev-parse", "HEAD~1").strip()
+    code, out, err = run(["series", "HEAD~1"], cwd=tmp_path / "shallow")
+    assert (code, out) == (2, "")
+    assert err == (f"zcrxlint: HEAD~1: commit {boundary[:12]} is the boundary of a shallow clone: its "
+                   "parent was not fetched, so what it changed is unknown (git fetch --deepen=N, or "
+                   "start the range after it)\n")
+    assert run(["series", "HEAD"], cwd=tmp_path / "shallow")[0] == 0
+
+
+def test_series_does_not_read_a_diff_quoted_in_the_commit_message(tmp_path):
+    quoted = ACCOUNTING.replace("\tpp->", "+\tpp->")
+    message = ("acme_zc: document the accounting\n\nThe change we reverted was:\n\n"
+               "diff --git a/acme_zc.c b/acme_zc.c\n--- a/acme_zc.c\n+++ b/acme_zc.c\n"
+               "@@ -1,3 +1,4 @@\n" + "".join(" " + line if not line.startswith("+") else line
+                                               for line in quoted.splitlines(True)))
+    base = ACCOUNTING.replace("\tpp->pages_state_hold_cnt++;\n", "")
+    _repo_with_commits(tmp_path, ("base", {"acme_zc.c": base}),
+                       (message, {"acme_zc.c": base + "/* accounting is page_pool's */\n"}))
+    code, out, err = run(["series", "HEAD", "--format", "json"], cwd=tmp_path)
+    doc = json.loads(out)
+    assert (code, doc["findings"], doc["summary"]["partial"]) == (0, [], []), err
+
+
+@pytest.mark.parametrize("flags", [[], ["--terse"], ["--showfile"], ["--emacs"], ["-v"]])
+def test_text_output_gives_a_ci_runner_nothing_to_obey(tmp_path, flags):
+    """A path from a patch that holds a newline, `::` and an ESC sequence: in the text
+    report no line starts with `::` (GitHub Actions runs such lines as workflow commands),
+    no raw control character reaches the terminal, and --terse keeps a finding on one line."""
+    hostile = r'"b/::error title=x::hi\n::warning::y\033[31m.c"'
+    patch = (BAD / "dev-null-pre-image.patch").read_text().replace(
+        "diff --git a/io_uring/acme_zc.c b/io_uring/acme_zc.c",
+        f"diff --git {hostile.replace('b/', 'a/', 1)} {hostile}").replace(
+        "+++ b/io_uring/acme_zc.c", f"+++ {hostile}")
+    (tmp_path / "::error::named.patch").write_text(patch)
+    code, out, err = run(["check", "::error::named.patch", *flags], cwd=tmp_path)
+    assert code == 1, err
+    assert not [line for line in out.splitlines() if line.startswith("::")], out
+    assert not [c for c in out if ord(c) < 32 and c not in "\t\n"], out
+    if flags == ["--terse"]:
+        assert len([line for line in out.splitlines() if "ZCX101" in line]) == 1
+
+
+def test_tree_search_reads_no_fifo_and_nothing_a_symlink_leads_to(tmp_path):
+    """The search of --tree for a helper's definition skips a FIFO (reading it would stall
+    the run) and files or directories a symlink leads to (they may be outside the tree)."""
+    import signal
+    from zcrxlint.basetree import DirTree
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "leak.h").write_text("int acme_zc_helper(void);\n")
+    tree = tmp_path / "tree"
+    (tree / "include" / "net").mkdir(parents=True)
+    os.mkfifo(tree / "include" / "net" / "stall.h")
+    (tree / "include" / "net" / "leak.h").symlink_to(outside / "leak.h")
+    (tree / "include" / "linux").symlink_to(outside)
+    (tree / "include" / "net" / "inside.h").write_text("int acme_zc_other(void);\n")
+    signal.alarm(20)
+    try:
+        texts = DirTree(tree).texts_mentioning("acme_zc", ("include/net", "include/linux"))
+    finally:
+        signal.alarm(0)
+    assert texts == [b"int acme_zc_other(void);\n"]

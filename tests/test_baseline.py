@@ -7,6 +7,7 @@ import shutil
 
 from helpers import FIXTURES, run, run_json
 
+DEMO = sorted((FIXTURES / "demo").glob("*.patch"))
 ACME = "drivers/net/ethernet/acme/acme_rx.c"
 
 
@@ -66,3 +67,51 @@ def test_a_bad_baseline_file_is_an_error_naming_it(tmp_path):
         assert code == 2 and out == "" and err.startswith(f"zcrxlint: {bad}: ") and problem in err
     code, _, err = run(["files", tree, "--baseline", tmp_path / "missing.json"])
     assert code == 2 and "cannot read the baseline" in err
+
+
+def test_a_baseline_of_a_huge_integer_or_of_dev_zero_is_refused_naming_it(tmp_path):
+    bad = tmp_path / "b.json"
+    bad.write_text('{"tool": "zcrxlint", "format": 1, "findings": [' + "9" * 5000 + "]}")
+    for baseline, problem in [(bad, "not a zcrxlint baseline"), ("/dev/zero", "larger than 64 MB")]:
+        code, out, err = run(["check", DEMO[0], "--baseline", baseline])
+        assert (code, out) == (2, "") and err.startswith(f"zcrxlint: {baseline}: ") and problem in err
+        assert err.count("\n") == 1
+
+
+def test_write_baseline_never_overwrites_what_is_not_a_baseline(tmp_path):
+    """The patch it reads or the C file it lints, named by mistake, is left as it was."""
+    patch = tmp_path / "p.patch"
+    patch.write_bytes(DEMO[0].read_bytes())
+    source = tmp_path / "acme.c"
+    source.write_text("static void acme_zc(struct page_pool *pp)\n{\n\tpp->pages_state_hold_cnt++;\n}\n")
+    for args, victim in [(["check", patch], patch), (["files", source], source)]:
+        before = victim.read_bytes()
+        code, out, err = run([*args, "--write-baseline", victim])
+        assert (code, out) == (2, "")
+        assert err == (f"zcrxlint: {victim}: --write-baseline: the file exists and is not a zcrxlint "
+                       "baseline; it is not overwritten (remove it, or name a new file)\n")
+        assert victim.read_bytes() == before
+
+
+def test_a_failed_baseline_write_leaves_the_old_baseline_whole(tmp_path):
+    """A write cut short (here by a file size limit, as a full disk would) renames nothing
+    over the old baseline and leaves no temporary file."""
+    import resource
+    import subprocess
+    import sys
+    baseline = tmp_path / "b.json"
+    code, _, _ = run(["check", *DEMO, "--write-baseline", baseline])
+    assert code == 0
+    old = baseline.read_bytes()
+    baseline.write_bytes(old.replace(b'"findings": [', b'"findings": [\n', 1))   # tell it apart
+    kept = baseline.read_bytes()
+
+    def small_files():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (len(old) // 2, len(old) // 2))
+
+    done = subprocess.run([sys.executable, "-m", "zcrxlint", "check", *map(str, DEMO),
+                           "--write-baseline", str(baseline)], capture_output=True, preexec_fn=small_files)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.decode().startswith(f"zcrxlint: {baseline}: cannot write the baseline: ")
+    assert baseline.read_bytes() == kept
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["b.json"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import subprocess
 from pathlib import Path
 
@@ -32,6 +33,24 @@ def leaves_tree(path: str) -> bool:
     is only a label, and no base tree is asked for it."""
     return path.startswith("/") or ".." in path.split("/")
 
+
+
+LONE_CR = re.compile(r"\r(?!\n)")
+
+
+def _regular_file(path: str) -> bool:
+    """A file itself, not a symlink (it may point out of the tree) nor a FIFO or device
+    (reading one would stall the run or never end)."""
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
+def decode_source(data: bytes) -> str:
+    """A C file's text; a lone CR ends a line, as it does for the compiler (a file with
+    CR-only line ends is otherwise one long line, and nothing in it is read)."""
+    return LONE_CR.sub("\n", data.decode("utf-8", "replace"))
 
 class BaseTree:
     label = ""
@@ -56,9 +75,10 @@ class DirTree(BaseTree):
         candidate = self.root / path
         try:
             # Paths come from diff headers: never follow one out of the tree.
-            if not candidate.resolve().is_relative_to(self.root.resolve()) or not candidate.is_file():
+            if not candidate.resolve().is_relative_to(self.root.resolve()) \
+                    or not _regular_file(str(candidate.resolve())):
                 return None
-            return candidate.read_bytes().decode("utf-8", "replace")
+            return decode_source(candidate.read_bytes())
         except OSError:
             return None
 
@@ -66,10 +86,12 @@ class DirTree(BaseTree):
         if dirs not in self._texts:
             texts = []
             for sub in dirs:
-                for dirpath, _, names in os.walk(self.root / sub):
+                top = self.root / sub
+                if os.path.islink(top) or not top.resolve().is_relative_to(self.root.resolve()):
+                    continue        # a symlinked directory may lead out of the tree
+                for dirpath, _, names in os.walk(top):
                     for name in names:
-                        # A symlink may point out of the tree; reads stay inside it.
-                        if name.endswith((".h", ".c")) and not os.path.islink(os.path.join(dirpath, name)):
+                        if name.endswith((".h", ".c")) and _regular_file(os.path.join(dirpath, name)):
                             try:
                                 texts.append((Path(dirpath) / name).read_bytes())
                             except OSError:
@@ -165,7 +187,7 @@ class GitTree(BaseTree):
         if self.rev is None:
             return None
         data = self.repo.blob(self.rev, path)
-        return None if data is None else data.decode("utf-8", "replace")
+        return None if data is None else decode_source(data)
 
     def texts_mentioning(self, word: str, dirs: tuple[str, ...]) -> list[bytes]:
         if self.rev is None:

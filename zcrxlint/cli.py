@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import json
+import math
 import os
 import sys
 from dataclasses import dataclass
@@ -18,11 +19,11 @@ from . import filescan
 from . import facts as facts_mod
 from . import fix as fix_mod
 from .checks import RULES, find_rule
-from .baseline import read_baseline, without_baselined, write_baseline
+from .baseline import check_baseline_target, read_baseline, without_baselined, write_baseline
 from .basetree import BaseTree, DirTree, GitError, GitRepo, GitTree
 from .config import Config, find_config, load_config, parse_code_list
 from .engine import Analyzer, RunResult
-from .errors import InputError, UsageError, ZcrxlintError
+from .errors import InputError, UsageError, ZcrxlintError, visible
 from .facts import KernelVersion
 from .finding import Severity
 from .images import Image
@@ -50,6 +51,23 @@ def _repo_option(f):
         show_default=True, help="The git repository (a kernel checkout) to read.")(f)
 
 
+class _Seconds(click.ParamType):
+    """A time budget: a finite number of seconds, 0 (or inf) for none; nan is no number."""
+    name = "seconds"
+
+    def convert(self, value, param, ctx):
+        try:
+            seconds = float(value)
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is not a number of seconds", param, ctx)
+        if math.isnan(seconds) or seconds < 0:
+            self.fail(f"{value!r} is not a number of seconds (0 or more; 0: no limit)", param, ctx)
+        return 0.0 if math.isinf(seconds) else seconds
+
+
+_SECONDS = _Seconds()
+
+
 def _common_options(f):
     f = click.option("--format", "fmt", type=click.Choice(sorted(REPORTERS)), default="text",
                      show_default=True, help="Output format.")(f)
@@ -70,7 +88,7 @@ def _common_options(f):
                      default=None, help="Read this configuration file instead of the tree root's "
                                         ".zcrxlint.toml or pyproject.toml [tool.zcrxlint].")(f)
     f = click.option("--isolated", is_flag=True, help="Read no configuration file.")(f)
-    f = click.option("--time-budget", "time_budget", type=click.FloatRange(min=0), default=30.0,
+    f = click.option("--time-budget", "time_budget", type=_SECONDS, default=30.0,
                      show_default=True, metavar="SECONDS",
                      help="Stop analysing a file after this long and list it as analysed in "
                           "part; 0: no limit.")(f)
@@ -133,6 +151,8 @@ class Settings:
         if fix and fix_inplace:
             raise UsageError("--fix and --fix-inplace: give one")
         selected = parse_code_list(select, "--select") if select is not None else None
+        if write_baseline is not None:
+            check_baseline_target(write_baseline)
         return cls(fmt=fmt, kernel=kernel, fail_on=fail_on, select=selected,
                    ignore=parse_code_list(ignore, "--ignore") if ignore is not None else frozenset(),
                    config_file=config_file, isolated=isolated,
@@ -161,7 +181,9 @@ class Settings:
             found = load_config(self.config_file)
         else:
             found = find_config(root)
-        return found.with_cli(self.select, self.ignore)
+        where = ("--select" if self.select is not None
+                 else f"{found.source}: select" if found.select is not None else "--ignore")
+        return found.with_cli(self.select, self.ignore).require_a_check(where)
 
 
 def _pick_kernel(option: str | None, tree: BaseTree | None, patches=()) -> tuple[KernelVersion, bool]:
@@ -235,7 +257,7 @@ def _emit(run: RunResult, settings: Settings, config: Config, fixer=None, locate
             REPORTERS[settings.fmt](run, sys.stderr, options)
             for fix in fixes:
                 for finding, why in fix.not_fixed:
-                    click.echo(f"zcrxlint: {finding.path}:{finding.line}: {finding.code} not fixed: {why}",
+                    click.echo(f"zcrxlint: {visible(finding.path)}:{finding.line}: {finding.code} not fixed: {visible(why)}",
                                err=True)
     else:
         REPORTERS[settings.fmt](run, sys.stdout, options)
@@ -491,7 +513,7 @@ def _never_fail_to_print() -> None:
 
 def _one_line(text: str) -> str:
     """An error is one line on stderr, whatever a library put in its message."""
-    return " ".join(text.split())
+    return visible(" ".join(text.split()))
 
 
 def main(argv=None):

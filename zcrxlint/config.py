@@ -40,6 +40,16 @@ class Config:
         return dataclasses.replace(self, select=self.select if select is None else select,
                                    ignore=self.ignore | ignore)
 
+    def require_a_check(self, where: str) -> "Config":
+        """This configuration, or an error naming `where` when it runs no check at all
+        (`--select ''`, `select = []`, or an ignore that covers the selection): a run
+        that reads nothing for findings must not report the input clean."""
+        from .checks import RULES
+        if not any(self.enabled(rule.code) for rule in RULES):
+            raise InputError(where, "selects no check, so nothing would be looked for "
+                                    "(name codes, names or families, e.g. ZCX1,ZCX203)")
+        return self
+
     def adjust(self, finding: Finding, default: Severity) -> Finding | None:
         """The finding as this configuration reports it, or None when a path ignores it."""
         for pattern, codes in self.per_path_ignores:

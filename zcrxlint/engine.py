@@ -38,6 +38,10 @@ from .registry import Check
 INCOMPLETE_KINDS = frozenset(("parse", "unread", "budget"))
 
 
+# Why a file is not analysed when its nesting is deeper than Python's stack holds.
+TOO_DEEP = "nested deeper than the analysis can follow (Python's recursion limit)"
+
+
 @dataclass
 class PartialNote:
     path: str
@@ -292,7 +296,7 @@ class Analyzer:
             per_file, notes = [], []
             for change in patch.files:
                 if change.unread:
-                    source.forget(change)
+                    source.lose(change)
                     self.final_images[change.path] = None
                     if change.path.endswith(C_SUFFIXES) or not change.path:
                         notes.append(PartialNote(change.path or "(a file the diff does not name)",
@@ -312,11 +316,12 @@ class Analyzer:
                             if imgs.pre is not None else None
                         post = self.model(imgs.post, patch.index, patch.base) \
                             if imgs.post is not None else None
-                except OverBudget:
-                    source.forget(change)
+                except (OverBudget, RecursionError) as stopped:
+                    source.lose(change)
                     self.final_images[change.path] = None
-                    notes.append(PartialNote(change.path, over_budget_reason(self.budget),
-                                             patch.index, "budget"))
+                    notes.append(PartialNote(change.path, over_budget_reason(self.budget), patch.index, "budget")
+                                 if isinstance(stopped, OverBudget) else
+                                 PartialNote(change.path, TOO_DEEP, patch.index, "unread"))
                     continue
                 per_file.append((imgs, pre, post))
             staged.append((patch, per_file, notes))
@@ -343,6 +348,8 @@ class Analyzer:
                 except OverBudget:
                     result.partial.append(PartialNote(post.path, over_budget_reason(self.budget),
                                                       patch.index, "budget"))
+                except RecursionError:
+                    result.partial.append(PartialNote(post.path, TOO_DEEP, patch.index, "unread"))
             results.append(result)
         note = self.release_note(patches[0].index) if results else None
         if note is not None:

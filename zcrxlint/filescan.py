@@ -14,8 +14,9 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .basetree import decode_source
 from .budget import OverBudget, over_budget_reason, time_budget
-from .engine import Analyzer, Coverage, PartialNote, PatchResult
+from .engine import TOO_DEEP, Analyzer, Coverage, PartialNote, PatchResult
 from .errors import InputError
 from .finding import Finding
 from .images import Image
@@ -46,7 +47,7 @@ def analyse(analyzer: Analyzer, outcome: Outcome, data: bytes, known_match: bool
     """One whole file on its own, unless the prefilter rules it out."""
     if not known_match and not analyzer.prefilter.matches(data):
         return outcome
-    image = Image(outcome.path, data.decode("utf-8", "replace"))
+    image = Image(outcome.path, decode_source(data))
     alone = analyzer.fresh()
     outcome.parsed = True
     outcome.lines = image.text.count("\n")
@@ -60,6 +61,10 @@ def analyse(analyzer: Analyzer, outcome: Outcome, data: bytes, known_match: bool
         # Whatever part was done is dropped: the note says the file was not finished.
         outcome.findings, outcome.coverage = [], None
         outcome.partial = [PartialNote(outcome.path, over_budget_reason(analyzer.budget), None, "budget")]
+    except RecursionError:
+        # One file nested deeper than the analysis can follow spoils none of the others.
+        outcome.findings, outcome.coverage = [], None
+        outcome.partial = [PartialNote(outcome.path, TOO_DEEP, None, "unread")]
     return outcome
 
 

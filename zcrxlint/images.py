@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
-from .basetree import BaseTree, GitRepo, leaves_tree
+from .basetree import BaseTree, GitRepo, decode_source, leaves_tree
 from .patch import DiffLine, FileChange, Hunk
 
 FRAGMENT_PREFIX = "__zcrxlint_fragment_"
@@ -262,6 +262,30 @@ def _continues_header(header: str, texts: list[str]) -> bool:
         re.match(r"[A-Za-z_]\w*\(", code[0]) is not None
 
 
+def _opens_with_a_body_brace(texts: list[str]) -> bool:
+    """Whether a hunk's first code line is a lone `{` in column 0: a function body opens."""
+    for text in texts:
+        stripped = text.strip()
+        if not stripped or stripped.startswith(("/*", "*", "//", "#")):
+            continue
+        return text.rstrip() == "{"
+    return False
+
+
+def _ends_a_declarator(texts: list[str]) -> bool:
+    """Whether the text so far ends on a line a body brace may follow (a signature)."""
+    last = texts[-1].strip() if texts else ""
+    return bool(last) and not last.endswith((";", "}", "*/")) and not last.startswith(("#", "//"))
+
+
+def _signature_for(header: str, fragment: str) -> str:
+    """The synthetic line above a body brace a hunk starts with: git's header when it is a
+    declarator or an initialiser's `=`, else a function of the fragment's name."""
+    if header.strip().endswith("="):
+        return header.strip()
+    return _opening_for(header, fragment).removesuffix("{").rstrip()
+
+
 def _indent_depth(texts: list[str]) -> int:
     """The brace depth of a function fragment's first code line, read from its kernel-style
     tab indentation (a line that closes a block sits one level deeper than its tabs)."""
@@ -312,7 +336,11 @@ def hunks_only_image(path: str, hunks: tuple[Hunk, ...], old: bool, reason: str)
                 rows.append(None)
         else:
             opened = 0
-            if _continues_parameters(hunk.header, body) or _continues_header(hunk.header, body):
+            # The hunk before ended on this function's head itself: its `{` needs no other.
+            after_own_head = bool(lines and last_line and lines[0] <= last_line + 1
+                                  and _ends_a_declarator(texts))
+            if _continues_parameters(hunk.header, body) or (
+                    _continues_header(hunk.header, body) and not after_own_head):
                 texts.append(hunk.header.strip())      # the function's own `{` is in the hunk
                 rows.append(None)
             elif _starts_inside_block(body):
@@ -328,6 +356,16 @@ def hunks_only_image(path: str, hunks: tuple[Hunk, ...], old: bool, reason: str)
                 for _ in range(opened - 1):
                     texts.append("{")
                     rows.append(None)
+            elif _opens_with_a_body_brace(body) and not after_own_head:
+                # git's usual shape when a function's first lines change: the hunk starts
+                # at the function's own opening brace, and its header is the line above
+                # (unless the hunk before ends on that line itself).
+                fragment = f"{FRAGMENT_PREFIX}{n + 1}"
+                signature = _signature_for(hunk.header, fragment)
+                if signature.startswith(f"static void {fragment}"):
+                    names[fragment] = hunk.header
+                texts.append(signature)
+                rows.append(None)
         if _starts_in_cut_if(body):
             if texts and rows[-1] is None and texts[-1] == "{":
                 texts[-1] = f"if ({CUT_CONDITION}) {{"
@@ -422,6 +460,10 @@ class ImageSource:
         self.objects = objects
         self.known: dict[str, list[str]] = {}   # path -> whole current text, as lines
         self.shown: dict[str, ShownLines] = {}   # path -> the parts of it the series showed
+        # Files an earlier patch of the series did not apply to: their text after it is
+        # unknown, and the tree's (or the series') copy is not what later patches were made
+        # against, so each later patch of them is read from its hunks.
+        self.broken: set[str] = set()
 
     def _base(self, change: FileChange, patch_base: BaseTree | None) -> tuple[list[str] | None, str]:
         """The pre-image's lines and where they came from, or None and why there are none."""
@@ -434,6 +476,9 @@ class ImageSource:
             if text is None:
                 return None, f"hunks only: the file is not in {patch_base.label}"
             return text.split("\n"), patch_base.label
+        if path in self.broken:
+            return None, ("hunks only: an earlier patch of the series did not apply to this file, "
+                          "so no whole text of it is the one this patch was made against")
         if path in self.known:
             return self.known[path], "the series"
         text = self.tree.read(path) if self.tree is not None else None
@@ -441,7 +486,7 @@ class ImageSource:
             return text.split("\n"), self.tree.label
         data = self.objects.object(change.old_blob) if self.objects and change.old_blob else None
         if data is not None and _is_object(data, change.old_blob):
-            return data.decode("utf-8", "replace").split("\n"), f"git object {change.old_blob}"
+            return decode_source(data).split("\n"), f"git object {change.old_blob}"
         if self.tree is not None:
             return None, f"hunks only: the file is not in {self.tree.label}"
         if self.objects is not None and change.old_blob:
@@ -455,6 +500,11 @@ class ImageSource:
             self.known.pop(path or "", None)
             self.shown.pop(path or "", None)
 
+    def lose(self, change: FileChange) -> None:
+        """A change that could not be read or applied: the file's text after it is unknown."""
+        self.forget(change)
+        self.broken.update(path for path in (change.old_path, change.new_path) if path)
+
     def images(self, change: FileChange, patch_base: BaseTree | None = None) -> FileImages:
         if change.new_path is None:
             self.forget(change)
@@ -463,6 +513,7 @@ class ImageSource:
         if change.old_path is None:
             lines = [ln.text for h in change.hunks for ln in h.lines if ln.kind == "+"]
             self.shown.pop(path, None)
+            self.broken.discard(path)
             self.known[path] = lines + [""]
             post = Image(path, "\n".join(lines) + "\n")
             return FileImages(change, None, post, set(range(1, len(lines) + 1)), set())
@@ -472,6 +523,7 @@ class ImageSource:
                 post_lines, added, removed_at = apply_hunks(base, change.hunks)
             except ApplyError as exc:
                 reason = f"the patch does not apply to the file from {origin} ({exc}); hunks only"
+                self.lose(change)
             else:
                 self.forget(change)
                 self.known[path] = post_lines

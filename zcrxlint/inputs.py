@@ -20,7 +20,12 @@ COMMIT_ID = re.compile(r"^[0-9a-f]{40}$")
 BASE_COMMIT = re.compile(r"(?m)^base-commit: ([0-9a-f]{7,40})\s*$")
 HEADER_LINE = re.compile(rb"^[A-Za-z0-9][A-Za-z0-9-]*:[ \t]")
 SUBJECT_TAGS = re.compile(r"^\s*(?:(?:re|fwd?)\s*:\s*)*(?:\[[^\]]*\]\s*)+", re.I)
-COUNTER = re.compile(r"\[[^\]]*?\b(\d+)/(\d+)\]")
+# A subject's bracketed tags, and the [PATCH n/m] counter at the end of one: searched tag
+# by tag, so that the search is linear in the subject whatever brackets it holds.
+SUBJECT_TAG = re.compile(r"\[([^\[\]]*)\]")
+COUNTER = re.compile(r"(?<![\w/])(\d{1,6})/(\d{1,6})$")
+# The most one input may hold: memory and time stay bounded whatever is named (/dev/zero).
+INPUT_LIMIT = 128 << 20
 PATCH_MIME_TYPES = ("text/x-patch", "text/x-diff", "application/x-patch", "text/x-diff-rich")
 
 
@@ -38,16 +43,23 @@ def _read(name: str) -> bytes:
     if name == "-":
         if sys.stdin is None or sys.stdin.isatty():
             raise InputError("<stdin>", "no input on standard input (pipe a patch or mbox into it)")
-        return sys.stdin.buffer.read()
+        return _within_limit(sys.stdin.buffer.read(INPUT_LIMIT + 1), "<stdin>")
     try:
         with open(name, "rb") as fh:
-            return fh.read()
+            data = fh.read(INPUT_LIMIT + 1)
     except IsADirectoryError:
         raise InputError(name, "is a directory (name the patch files in it)") from None
     except FileNotFoundError:
         raise InputError(name, "no such file") from None
     except OSError as exc:
         raise InputError(name, f"cannot read: {exc.strerror or exc}") from None
+    return _within_limit(data, name)
+
+
+def _within_limit(data: bytes, source: str) -> bytes:
+    if len(data) > INPUT_LIMIT:
+        raise InputError(source, f"larger than {INPUT_LIMIT >> 20} MB: no patch series is (split the mbox)")
+    return data
 
 
 def _split_mbox(raw: bytes) -> list[tuple[bytes, int, str | None]]:
@@ -120,9 +132,11 @@ def _parse_message(raw: bytes, source: str) -> _Message:
     except (TypeError, ValueError):
         date = None
     counter = None
-    m = COUNTER.search(subject)
-    if m:
-        counter = (int(m.group(1)), int(m.group(2)))
+    for tag in SUBJECT_TAG.finditer(subject):
+        m = COUNTER.search(tag.group(1))
+        if m:
+            counter = (int(m.group(1)), int(m.group(2)))
+            break
     head = raw.replace(b"\r\n", b"\n").split(b"\n\n", 1)[0].decode("utf-8", "replace")
     header_text = head + "\n\n"
     body = body.replace("\r\n", "\n")
@@ -140,10 +154,16 @@ def _diff_in(text: str, search_from: int, lines_before: int) -> list:
 
 
 def _patch_from_message(msg: _Message, source: str, lines_before: int,
-                        sender: str | None) -> Patch | None:
+                        sender: str | None, diff_lines: int | None = None) -> Patch | None:
     """`lines_before`: input lines ahead of the message (exact for 7bit/8bit mail; for
-    encoded bodies #N counts lines of the decoded body)."""
-    files = _diff_in(msg.text, msg.body_offset, lines_before)
+    encoded bodies #N counts lines of the decoded body). `diff_lines`: when known, the
+    diff is the message's last so many lines, and a diff quoted above it in the commit
+    message is no part of the change."""
+    search_from = msg.body_offset
+    if diff_lines is not None:
+        text = msg.text.rstrip("\n")
+        search_from = max(search_from, len(text) - len("\n".join(text.rsplit("\n", diff_lines)[1:])))
+    files = _diff_in(msg.text, search_from, lines_before)
     if not files:
         return None
     subject = SUBJECT_TAGS.sub("", msg.subject).strip() or msg.subject
@@ -181,10 +201,13 @@ def read_input(name: str, budget: float | None = None) -> InputPatches:
         raise InputError(source, f"reading stopped after {budget:g} s (--time-budget)") from None
 
 
-def patches_from_bytes(raw: bytes, source: str) -> InputPatches:
-    """The patches of one input (a patch, mail, mbox or plain diff), in series order."""
+def patches_from_bytes(raw: bytes, source: str, diff_lines: int | None = None) -> InputPatches:
+    """The patches of one input (a patch, mail, mbox or plain diff), in series order;
+    `diff_lines`: for one mail whose diff is known to be its last so many lines."""
     if not raw.strip():
         raise InputError(source, "empty input")
+    if b"\n" not in raw:
+        raw = raw.replace(b"\r", b"\n")     # CR-only line ends (classic Mac): no line would split
     stripped = raw.lstrip()
     lead = raw.count(b"\n", 0, len(raw) - len(stripped))
     if MBOX_FROM.match(stripped.split(b"\n", 1)[0] + b"\n") or _looks_like_mail(raw):
@@ -196,7 +219,7 @@ def patches_from_bytes(raw: bytes, source: str) -> InputPatches:
             label = source if len(chunks) == 1 else f"{source}#{i}"
             message = _parse_message(chunk, label)
             base_commit = base_commit or _base_commit(message.text)
-            patch = _patch_from_message(message, label, lead + before, sender)
+            patch = _patch_from_message(message, label, lead + before, sender, diff_lines)
             if patch:
                 patches.append(patch)
         return InputPatches(_series_order(patches), len(chunks), base_commit)
@@ -243,11 +266,11 @@ def read_series(names: list[str], budget: float | None = None) -> Series:
     if not patches:
         what = ", ".join("<stdin>" if n == "-" else n for n in names)
         raise InputError(what, f"no patch found ({messages} message{'s' if messages != 1 else ''}, none with a diff)")
-    _refuse_when_nothing_readable(patches)
+    refuse_when_nothing_readable(patches)
     return Series(number(patches), base_commit)
 
 
-def _refuse_when_nothing_readable(patches: list[Patch]) -> None:
+def refuse_when_nothing_readable(patches: list[Patch]) -> None:
     """A series whose every C change is unreadable gives nothing to analyse: that is an
     error naming the input, not a clean run. With one readable C change the run goes on
     and lists the rest as partial."""

@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from .headers import HeaderTypes
 
 POOL = "page_pool"
+# Deeper expressions than kernel code writes are not typed: Python's stack would not hold them.
+MAX_EXPRESSION_DEPTH = 200
 OPS_STRUCT = "memory_provider_ops"
 POOL_TYPE = "struct page_pool *"
 _SCOPE_NODES = ("compound_statement", "for_statement", "function_definition")
@@ -516,34 +518,36 @@ class FileModel:
                 return found
         return self.facts.members.get((struct, member))
 
-    def type_of(self, node, function: Function) -> CType | None:
+    def type_of(self, node, function: Function, depth: int = 0) -> CType | None:
+        if depth > MAX_EXPRESSION_DEPTH:
+            return None     # hostile nesting (a 1,000-deep `->` chain, 3,000 parentheses): unknown
         kind = node.type
         if kind == "identifier":
             return self._lookup(node, function)[1]
         if kind == "parenthesized_expression":
             inner = node.named_children
-            return self.type_of(inner[-1], function) if inner else None
+            return self.type_of(inner[-1], function, depth + 1) if inner else None
         if kind == "field_expression":
-            base = self.type_of(node.child_by_field_name("argument"), function)
+            base = self.type_of(node.child_by_field_name("argument"), function, depth + 1)
             if base is None:
                 return None
             return self.member_type(base.name, self.text(node.child_by_field_name("field")))
         if kind == "cast_expression":
             return CType.parse(self.text(node.child_by_field_name("type")))
         if kind == "pointer_expression":
-            inner = self.type_of(node.child_by_field_name("argument"), function)
+            inner = self.type_of(node.child_by_field_name("argument"), function, depth + 1)
             if inner is None:
                 return None
             op = node.child_by_field_name("operator")
             return inner.addr() if op is not None and self.text(op) == "&" else inner.deref()
         if kind == "subscript_expression":
-            inner = self.type_of(node.child_by_field_name("argument"), function)
+            inner = self.type_of(node.child_by_field_name("argument"), function, depth + 1)
             return inner.deref() if inner is not None else None
         if kind == "conditional_expression":
             branch = node.child_by_field_name("consequence") or node.child_by_field_name("alternative")
-            return self.type_of(branch, function) if branch is not None else None
+            return self.type_of(branch, function, depth + 1) if branch is not None else None
         if kind == "assignment_expression":
-            return self.type_of(node.child_by_field_name("left"), function)
+            return self.type_of(node.child_by_field_name("left"), function, depth + 1)
         if kind == "call_expression":
             return self._call_type(node, function)
         return None

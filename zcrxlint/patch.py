@@ -11,14 +11,22 @@ import unidiff
 
 C_SUFFIXES = (".c", ".h")
 # Where the diff of a message starts: a git header, a plain unified header, or svn-style Index.
-DIFF_START = re.compile(r"(?m)^(?:diff --git |Index: |--- \S[^\n]*\n\+\+\+ )")
+DIFF_START = re.compile(r"(?m)^(?:diff --(?:git|cc|combined) |Index: |--- \S[^\n]*\n\+\+\+ )")
 GIT_INDEX = re.compile(r"(?m)^index ([0-9a-f]{7,64})\.\.([0-9a-f]{7,64})")
 # Where each file's part of a diff starts: git's header, else a plain `---`/`+++` pair
 # (with svn's `Index:` lines above it).
-GIT_FILE_START = re.compile(r"(?m)^diff --git ")
+GIT_FILE_START = re.compile(r"(?m)^diff --(?:git|cc|combined) ")
+# A hunk header as git writes and applies it; any other line starting with @@ is corrupt.
+HUNK_HEADER = re.compile(r"@@ -\d+(?:,\d+)? \+\d+(?:,\d+)? @@(?:[ \t]|$)")
 PLAIN_FILE_START = re.compile(r"(?m)^(?:Index: [^\n]*\n(?:=+\n)?)?--- [^\n]*\n\+\+\+ ")
-GIT_HEADER_PATHS = re.compile(r"^diff --git (\S+) (\S+)")
-PLAIN_HEADER_PATH = re.compile(r"(?m)^(---|\+\+\+) (\S+)")
+# A path as git writes it: bare, or C-quoted when it holds a quote, backslash, control
+# character or (under the default core.quotePath) a byte above 0x7f.
+_GIT_PATH = r'(?:"(?:[^"\\\n]|\\.)*"|\S+)'
+GIT_HEADER_PATHS = re.compile(rf"^diff --git ({_GIT_PATH}) ({_GIT_PATH})")
+COMBINED_HEADER_PATH = re.compile(rf"^diff --(?:cc|combined) ({_GIT_PATH})")
+PLAIN_HEADER_PATH = re.compile(rf"(?m)^(---|\+\+\+) ({_GIT_PATH})")
+_C_ESCAPES = {"a": 7, "b": 8, "t": 9, "n": 10, "v": 11, "f": 12, "r": 13, '"': 34, "\\": 92}
+_C_ESCAPE = re.compile(r'\\([0-7]{1,3}|.)', re.S)
 # unidiff's words for a corrupt hunk, said so that a patch author knows what to look for.
 UNIDIFF_PROBLEMS = {
     "Hunk is shorter than expected":
@@ -116,10 +124,27 @@ class Patch:
         return None
 
 
+def unquote_git_path(path: str) -> str:
+    """A path as git wrote it, unquoted: `"caf\\303\\251.c"` is `café.c`."""
+    if len(path) < 2 or not (path.startswith('"') and path.endswith('"')):
+        return path
+    raw = bytearray()
+    at = 1
+    for m in _C_ESCAPE.finditer(path, 1, len(path) - 1):
+        raw += path[at:m.start()].encode("utf-8", "surrogateescape")
+        code = m.group(1)
+        raw.append(int(code, 8) & 0xFF if code[0] in "01234567" else _C_ESCAPES.get(code, ord(code[0]) & 0xFF))
+        at = m.end()
+    raw += path[at:len(path) - 1].encode("utf-8", "surrogateescape")
+    return raw.decode("utf-8", "replace")
+
+
 def _strip_prefix(path: str | None) -> str | None:
     if path is None or path == "/dev/null":
         return None
-    path = path.split("\t", 1)[0]
+    path = unquote_git_path(path.split("\t", 1)[0])
+    if path == "/dev/null":
+        return None
     if path.startswith(("a/", "b/")):
         return path[2:]
     return path
@@ -144,6 +169,9 @@ def _header_paths(section: str) -> tuple[str | None, str | None]:
     m = GIT_HEADER_PATHS.match(section)
     if m:
         return _strip_prefix(m.group(1)), _strip_prefix(m.group(2))
+    m = COMBINED_HEADER_PATH.match(section)
+    if m:
+        return m.group(1), m.group(1)
     found = dict((side, path) for side, path in PLAIN_HEADER_PATH.findall(section[:4096]))
     return _strip_prefix(found.get("---")), _strip_prefix(found.get("+++"))
 
@@ -170,9 +198,25 @@ def parse_diff(text: str, first_line: int = 1) -> list[FileChange]:
     return changes
 
 
+def _bad_hunk_header(section: str) -> int | None:
+    """The 0-based line of `section` holding a corrupt hunk header (unidiff skips those,
+    and with them every line of the hunk), or None."""
+    for at, line in enumerate(section.split("\n")):
+        if line.startswith("@@") and not HUNK_HEADER.match(line.rstrip("\r")):
+            return at
+    return None
+
+
 def _parse_section(section: str, first_line: int) -> list[FileChange]:
     if "\0" in section:
         return [_unread(section, "NUL bytes in the diff (a binary file shown as text)")]
+    if COMBINED_HEADER_PATH.match(section):
+        return [_unread(section, "combined diff (a merge shown against its parents): "
+                                 "lint each side's own diff instead")]
+    bad_header = _bad_hunk_header(section)
+    if bad_header is not None:
+        return [_unread(section, f"malformed diff: the hunk header at #{first_line + bad_header} "
+                                 "is not one git writes or applies")]
     try:
         patchset = unidiff.PatchSet(section)
     except Exception as exc:  # unidiff raises its own error, and bare ones on corrupt headers

@@ -11,7 +11,10 @@ checkpatch.pl, so b4 and the netdev patch CI read this output as they read its.
 
 from __future__ import annotations
 
+import re
+
 from ..engine import INCOMPLETE_KINDS, PatchResult, RunResult
+from ..errors import visible
 from ..finding import Finding, Severity
 from .coverage import shown, summary_line
 from .options import ReportOptions
@@ -35,24 +38,25 @@ def _input_name(result: PatchResult) -> str:
 
 def _block(result: PatchResult, finding: Finding, options: ReportOptions) -> str:
     number, prefix = _patch_position(result, finding)
+    path = visible(finding.path)
     lead = ""
     if options.showfile or (options.emacs and number is None):
-        lead = f"{finding.path}:{finding.line}: "
+        lead = f"{path}:{finding.line}: "
     elif options.emacs:
-        lead = f"{_input_name(result)}:{number}: "
-    first = f"{lead}{finding.severity.checkpatch_level}:{finding.code}: {finding.message}\n"
+        lead = f"{visible(_input_name(result))}:{number}: "
+    first = f"{lead}{finding.severity.checkpatch_level}:{finding.code}: {visible(finding.message)}\n"
     if options.terse:
         return first
     where = "" if options.showfile else \
-        f"{f'#{number}: ' if number is not None else ''}FILE: {finding.path}:{finding.line}:\n"
-    return f"{first}{where}{prefix}{finding.line_text}\n\n"
+        f"{f'#{number}: ' if number is not None else ''}FILE: {path}:{finding.line}:\n"
+    return f"{first}{where}{prefix}{visible(finding.line_text)}\n\n"
 
 
 def banner(result: PatchResult, total: int) -> str:
     patch = result.patch
     if patch.commit:
-        return f"Commit {patch.commit[:12]} (\"{patch.subject}\")"
-    return f"Patch {patch.index}/{total} (\"{patch.subject}\") from {patch.source}"
+        return f"Commit {patch.commit[:12]} (\"{visible(patch.subject)}\")"
+    return f"Patch {patch.index}/{total} (\"{visible(patch.subject)}\") from {visible(patch.source)}"
 
 
 def _failing(findings: list[Finding], options: ReportOptions) -> list[Finding]:
@@ -93,10 +97,26 @@ def _verdict(result: PatchResult, options: ReportOptions) -> str:
         # Silence about a file that was not read whole is no verdict on it; the NOTE line
         # closing the run says which and why.
         verdict = verdict.replace(" problems", " problems in what could be read", 1)
-    return f"{name} {verdict}"
+    return f"{visible(name)} {verdict}"
+
+
+class _NoWorkflowCommands:
+    """Writes whole lines, none of which starts with `::`: GitHub Actions runs such a line
+    of a step's output as a workflow command, and a path or name from a patch can put it
+    there."""
+
+    def __init__(self, stream):
+        self.stream = stream
+
+    def write(self, text: str) -> None:
+        self.stream.write(WORKFLOW_COMMAND.sub(r" \1", text))
+
+
+WORKFLOW_COMMAND = re.compile(r"(?m)^(::)")
 
 
 def render_text(run: RunResult, stream, options: ReportOptions = ReportOptions()) -> None:
+    stream = _NoWorkflowCommands(stream)
     coverage = summary_line(run, options)
     run = shown(run, options)
     if options.mailback and not run.findings and coverage is None:
@@ -116,7 +136,7 @@ def render_text(run: RunResult, stream, options: ReportOptions = ReportOptions()
                          f"{result.count(Severity.INFO)} checks, {result.lines_checked} lines checked\n")
         if options.verbose:
             for note in result.partial:
-                stream.write(f"NOTE: {note.path} {note.headline}: {note.reason}\n")
+                stream.write(f"NOTE: {visible(note.path)} {note.headline}: {visible(note.reason)}\n")
         if result.unparsed and options.summary and not options.quiet:
             stream.write(f"{result.unparsed} of {len(result.files)} files hold none of the tokens "
                          "the checks look for and were not parsed\n")
