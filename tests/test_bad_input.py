@@ -23,11 +23,15 @@ CATALOGUE = tomllib.loads((BAD / "catalogue.toml").read_text())["input"]
 SUPPORT = {"README.md", "catalogue.toml", "generated.py", "base", "outside", "__pycache__"}
 
 
-def _generated():
+def _generator():
     spec = importlib.util.spec_from_file_location("bad_generated", BAD / "generated.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return module.GENERATED
+    return module
+
+
+def _generated():
+    return _generator().GENERATED
 
 
 def _case_id(case) -> str:
@@ -336,3 +340,42 @@ def test_tree_search_reads_no_fifo_and_nothing_a_symlink_leads_to(tmp_path):
     finally:
         signal.alarm(0)
     assert texts == [b"int acme_zc_other(void);\n"]
+
+
+def test_reading_a_fifty_megabyte_archive_is_bounded_in_time_and_memory(tmp_path):
+    """Messages are read one at a time and replies without a diff are passed over: the
+    patch at the end of a 50 MB archive is reached within a small budget, far under the
+    500 MB a run may take."""
+    import resource
+    archive = tmp_path / "archive.mbox"
+    archive.write_bytes(_generator().fifty_megabyte_archive())
+    assert archive.stat().st_size > 50_000_000
+    result = command(["check", archive, "--time-budget", "10", "--format", "json"])
+    assert result.returncode == 1, result.stderr
+    assert [f["code"] for f in json.loads(result.stdout)["findings"]] == ["ZCX101"]
+    # The largest resident set of any child so far: this run's is at most that.
+    assert resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss < 500 * 1024
+
+
+@pytest.mark.parametrize("mode", ["series", "staged"])
+def test_reading_a_git_series_is_bounded_by_the_time_budget(tmp_path, mode):
+    git = _repo_with_commits(tmp_path, ("base", {"acme_zc.c": ACCOUNTING}))
+    (tmp_path / "acme_zc.c").write_text(ACCOUNTING * 2)
+    git(tmp_path, "add", ".")
+    label = {"series": "HEAD", "staged": "git diff --cached"}[mode]
+    result = command([mode, *(["HEAD"] if mode == "series" else []), "--time-budget", "0.001"], cwd=tmp_path)
+    assert_refused(result)
+    assert result.stderr.decode() == f"zcrxlint: {label}: reading stopped after 0.001 s (--time-budget)\n"
+
+
+def test_a_header_the_email_package_parses_slowly_costs_no_budget(tmp_path):
+    """A Message-ID of 200,000 dots takes the email package minutes: it is read as the mail
+    has it. Were it parsed, the budget would fire inside the header handler that forgives
+    broken headers, and must end the reading, not be taken for a broken header."""
+    import time
+    mail = tmp_path / "mail.patch"
+    mail.write_bytes(_generated()["message-id-of-200000-dots.patch"]())
+    started = time.monotonic()
+    code, out, err = run(["check", mail, "--time-budget", "3", "--format", "json"])
+    assert time.monotonic() - started < 3
+    assert (code, [f["code"] for f in json.loads(out)["findings"]]) == (1, ["ZCX101"]), err

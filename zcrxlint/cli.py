@@ -27,7 +27,7 @@ from .errors import InputError, UsageError, ZcrxlintError, visible
 from .facts import KernelVersion
 from .finding import Severity
 from .images import Image
-from .inputs import read_series
+from .inputs import read_series, reading_within
 from .gitseries import range_series, staged_series
 from .report import REPORTERS, ReportOptions
 from .report.coverage import PARTIAL_FUNCTION, shown_findings
@@ -348,7 +348,8 @@ def series(revisions, repo_dir, scope, **options):
     """Lint the commits of a git range (A..B, A...B, REV~N..REV, or one REV), one patch each."""
     settings = Settings.from_options(**options)
     with GitRepo.find(repo_dir) as repo:
-        found = range_series(repo, revisions)
+        with reading_within(settings.time_budget, revisions):
+            found = range_series(repo, revisions)
         if not found.patches:
             click.echo(f"zcrxlint: {revisions}: no non-merge commits that change files", err=True)
         status = _run_series(found.patches, found.base, scope, settings, repo.path, checkout=repo.path)
@@ -366,7 +367,8 @@ def staged(paths, repo_dir, scope, **options):
     # them relative to it.
     settings = Settings.from_options(**options)
     with GitRepo.find(repo_dir) as repo:
-        found = staged_series(repo, tuple(str((repo_dir / p).absolute()) for p in paths))
+        with reading_within(settings.time_budget, "git diff --cached"):
+            found = staged_series(repo, tuple(str((repo_dir / p).absolute()) for p in paths))
         if not found.patches:
             click.echo("zcrxlint: nothing staged" + (" in the named paths" if paths else ""), err=True)
         status = _run_series(found.patches, found.base, scope, settings, repo.path, checkout=repo.path)
