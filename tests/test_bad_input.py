@@ -379,3 +379,81 @@ def test_a_header_the_email_package_parses_slowly_costs_no_budget(tmp_path):
     code, out, err = run(["check", mail, "--time-budget", "3", "--format", "json"])
     assert time.monotonic() - started < 3
     assert (code, [f["code"] for f in json.loads(out)["findings"]]) == (1, ["ZCX101"]), err
+
+
+PRIVATE_BUMP = (BAD / "latin1-bytes.c").read_bytes()
+
+
+def test_files_lists_what_a_directory_walk_cannot_read_and_analyses_the_rest(tmp_path, monkeypatch):
+    """In a named directory: a subdirectory it may not list (faked: root, running the
+    tests, may list any), a symlinked file that loops, and one that leads out of the
+    directory (never followed) are listed as unread; the other files are analysed."""
+    scan = tmp_path / "scan"
+    (scan / "denied").mkdir(parents=True)
+    (scan / "a.c").write_bytes(PRIVATE_BUMP)
+    (scan / "denied" / "b.c").write_bytes(PRIVATE_BUMP)
+    (tmp_path / "outside.c").write_bytes(PRIVATE_BUMP)
+    (scan / "leak.c").symlink_to(tmp_path / "outside.c")
+    (scan / "loop.c").symlink_to(scan / "loop.c")
+    real_scandir = os.scandir
+
+    def scandir(path):
+        if os.path.basename(path) == "denied":
+            raise PermissionError(13, "Permission denied", path)
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    code, out, err = run(["files", "scan", "-j", "1", "--format", "json"], cwd=tmp_path)
+    doc = json.loads(out)
+    assert code == 1, err
+    assert [(f["path"], f["code"]) for f in doc["findings"]] == [("scan/a.c", "ZCX101")]
+    assert [(p["kind"], p["path"], p["reason"]) for p in doc["summary"]["partial"]] == [
+        ("unread", "scan/denied/", "cannot list: Permission denied"),
+        ("unread", "scan/leak.c", "a symlink out of the searched directory: not followed"),
+        ("unread", "scan/loop.c", "a symlink loop: not followed")]
+    assert run(["files", "scan/loop.c"], cwd=tmp_path) == (2, "", "zcrxlint: scan/loop.c: a symlink loop: not followed\n")
+
+
+def test_files_batches_grep_by_the_length_of_the_paths(tmp_path):
+    """2,000 paths of 1,300 bytes are more than one command line may hold."""
+    deep = tmp_path.joinpath(*["d" * 250] * 5)
+    deep.mkdir(parents=True)
+    for n in range(2000):
+        (deep / f"acme_zc_{n:04}.c").write_text("int acme_zc_quiet;\n")
+    (deep / "acme_zc_private.c").write_bytes(PRIVATE_BUMP)
+    code, out, err = run(["files", str(tmp_path), "-j", "1", "--format", "json"])
+    assert code == 1, err
+    assert [f["path"].rsplit("/", 1)[1] for f in json.loads(out)["findings"]] == ["acme_zc_private.c"]
+
+
+def test_a_deleted_working_directory_is_one_line(tmp_path):
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    result = subprocess.run(["sh", "-c", 'cd "$1" && rmdir "$1" && exec zcrxlint files "$2"', "sh",
+                             str(gone), str(BAD / "latin1-bytes.c")], capture_output=True, timeout=60)
+    assert_refused(result, "the working directory no longer exists")
+
+
+def test_a_full_disk_on_stdout_is_one_line():
+    with open("/dev/full", "w") as full:
+        result = subprocess.run(["zcrxlint", "check", *DEMO], stdout=full, stderr=subprocess.PIPE, timeout=60)
+    assert (result.returncode, result.stderr.decode()) == (
+        2, "zcrxlint: cannot write the report to standard output: No space left on device\n")
+
+
+@pytest.mark.parametrize("signum, status, word", [(2, 130, "interrupted"), (15, 143, "terminated")])
+def test_a_stopped_parallel_run_says_so_in_one_line(tmp_path, signum, status, word):
+    """Ctrl-C (SIGINT to the whole process group) or SIGTERM to the group, with workers
+    running: no worker traceback, no hang on a dead worker, the shell's status."""
+    import signal
+    import time
+    body = "".join(f"static int acme_zc_{n}(struct page_pool *pp) {{ return pp->p.order + {n}; }}\n"
+                   for n in range(3000))
+    for n in range(16):
+        (tmp_path / f"acme_zc_{n}.c").write_text(body)
+    running = subprocess.Popen(["zcrxlint", "files", str(tmp_path), "-j", "2"], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, start_new_session=True)
+    time.sleep(1.5)
+    os.killpg(running.pid, signum)
+    out, err = running.communicate(timeout=30)
+    assert (running.returncode, err.decode(), out) == (status, f"zcrxlint: {word}\n", b"")
