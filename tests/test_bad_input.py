@@ -457,3 +457,10 @@ def test_a_stopped_parallel_run_says_so_in_one_line(tmp_path, signum, status, wo
     os.killpg(running.pid, signum)
     out, err = running.communicate(timeout=30)
     assert (running.returncode, err.decode(), out) == (status, f"zcrxlint: {word}\n", b"")
+
+
+def test_a_closed_stdout_is_one_line():
+    result = subprocess.run(["sh", "-c", 'exec zcrxlint check "$@" >&-', "sh", *map(str, DEMO)],
+                            capture_output=True, timeout=60)
+    assert (result.returncode, result.stderr.decode()) == (
+        2, "zcrxlint: standard output is closed: nowhere to write the report\n")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import difflib
 import errno
@@ -570,20 +571,31 @@ def _stop(signum, frame):
 STOPPED = {signal.SIGINT: "interrupted", signal.SIGTERM: "terminated"}
 
 
-def _stop_on_signals() -> None:
-    for signum in STOPPED:
+@contextlib.contextmanager
+def _stop_on_signals():
+    """For the run (main may be called in a process that has its own handlers)."""
+    previous = {signum: signal.getsignal(signum) for signum in STOPPED}
+    for signum, handler in previous.items():
         # A background job's ignored Ctrl-C stays ignored.
-        if signal.getsignal(signum) in (signal.SIG_DFL, signal.default_int_handler):
+        if handler in (signal.SIG_DFL, signal.default_int_handler):
             signal.signal(signum, _stop)
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 OUTPUT_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO}
 
 
 def main(argv=None):
+    if sys.stdout is None:  # started with standard output closed (>&-)
+        click.echo("zcrxlint: standard output is closed: nowhere to write the report", err=True)
+        sys.exit(2)
     _never_fail_to_print()
-    _stop_on_signals()
-    status = _run(argv)
+    with _stop_on_signals():
+        status = _run(argv)
     try:
         sys.stdout.flush()
     except OSError as exc:
