@@ -23,11 +23,15 @@ CATALOGUE = tomllib.loads((BAD / "catalogue.toml").read_text())["input"]
 SUPPORT = {"README.md", "catalogue.toml", "generated.py", "base", "outside", "__pycache__"}
 
 
-def _generated():
+def _generator():
     spec = importlib.util.spec_from_file_location("bad_generated", BAD / "generated.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return module.GENERATED
+    return module
+
+
+def _generated():
+    return _generator().GENERATED
 
 
 def _case_id(case) -> str:
@@ -336,3 +340,127 @@ def test_tree_search_reads_no_fifo_and_nothing_a_symlink_leads_to(tmp_path):
     finally:
         signal.alarm(0)
     assert texts == [b"int acme_zc_other(void);\n"]
+
+
+def test_reading_a_fifty_megabyte_archive_is_bounded_in_time_and_memory(tmp_path):
+    """Messages are read one at a time and replies without a diff are passed over: the
+    patch at the end of a 50 MB archive is reached within a small budget, far under the
+    500 MB a run may take."""
+    import resource
+    archive = tmp_path / "archive.mbox"
+    archive.write_bytes(_generator().fifty_megabyte_archive())
+    assert archive.stat().st_size > 50_000_000
+    result = command(["check", archive, "--time-budget", "10", "--format", "json"])
+    assert result.returncode == 1, result.stderr
+    assert [f["code"] for f in json.loads(result.stdout)["findings"]] == ["ZCX101"]
+    # The largest resident set of any child so far: this run's is at most that.
+    assert resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss < 500 * 1024
+
+
+@pytest.mark.parametrize("mode", ["series", "staged"])
+def test_reading_a_git_series_is_bounded_by_the_time_budget(tmp_path, mode):
+    git = _repo_with_commits(tmp_path, ("base", {"acme_zc.c": ACCOUNTING}))
+    (tmp_path / "acme_zc.c").write_text(ACCOUNTING * 2)
+    git(tmp_path, "add", ".")
+    label = {"series": "HEAD", "staged": "git diff --cached"}[mode]
+    result = command([mode, *(["HEAD"] if mode == "series" else []), "--time-budget", "0.001"], cwd=tmp_path)
+    assert_refused(result)
+    assert result.stderr.decode() == f"zcrxlint: {label}: reading stopped after 0.001 s (--time-budget)\n"
+
+
+def test_a_header_the_email_package_parses_slowly_costs_no_budget(tmp_path):
+    """A Message-ID of 200,000 dots takes the email package minutes: it is read as the mail
+    has it. Were it parsed, the budget would fire inside the header handler that forgives
+    broken headers, and must end the reading, not be taken for a broken header."""
+    import time
+    mail = tmp_path / "mail.patch"
+    mail.write_bytes(_generated()["message-id-of-200000-dots.patch"]())
+    started = time.monotonic()
+    code, out, err = run(["check", mail, "--time-budget", "3", "--format", "json"])
+    assert time.monotonic() - started < 3
+    assert (code, [f["code"] for f in json.loads(out)["findings"]]) == (1, ["ZCX101"]), err
+
+
+PRIVATE_BUMP = (BAD / "latin1-bytes.c").read_bytes()
+
+
+def test_files_lists_what_a_directory_walk_cannot_read_and_analyses_the_rest(tmp_path, monkeypatch):
+    """In a named directory: a subdirectory it may not list (faked: root, running the
+    tests, may list any), a symlinked file that loops, and one that leads out of the
+    directory (never followed) are listed as unread; the other files are analysed."""
+    scan = tmp_path / "scan"
+    (scan / "denied").mkdir(parents=True)
+    (scan / "a.c").write_bytes(PRIVATE_BUMP)
+    (scan / "denied" / "b.c").write_bytes(PRIVATE_BUMP)
+    (tmp_path / "outside.c").write_bytes(PRIVATE_BUMP)
+    (scan / "leak.c").symlink_to(tmp_path / "outside.c")
+    (scan / "loop.c").symlink_to(scan / "loop.c")
+    real_scandir = os.scandir
+
+    def scandir(path):
+        if os.path.basename(path) == "denied":
+            raise PermissionError(13, "Permission denied", path)
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    code, out, err = run(["files", "scan", "-j", "1", "--format", "json"], cwd=tmp_path)
+    doc = json.loads(out)
+    assert code == 1, err
+    assert [(f["path"], f["code"]) for f in doc["findings"]] == [("scan/a.c", "ZCX101")]
+    assert [(p["kind"], p["path"], p["reason"]) for p in doc["summary"]["partial"]] == [
+        ("unread", "scan/denied/", "cannot list: Permission denied"),
+        ("unread", "scan/leak.c", "a symlink out of the searched directory: not followed"),
+        ("unread", "scan/loop.c", "a symlink loop: not followed")]
+    assert run(["files", "scan/loop.c"], cwd=tmp_path) == (2, "", "zcrxlint: scan/loop.c: a symlink loop: not followed\n")
+
+
+def test_files_batches_grep_by_the_length_of_the_paths(tmp_path):
+    """2,000 paths of 1,300 bytes are more than one command line may hold."""
+    deep = tmp_path.joinpath(*["d" * 250] * 5)
+    deep.mkdir(parents=True)
+    for n in range(2000):
+        (deep / f"acme_zc_{n:04}.c").write_text("int acme_zc_quiet;\n")
+    (deep / "acme_zc_private.c").write_bytes(PRIVATE_BUMP)
+    code, out, err = run(["files", str(tmp_path), "-j", "1", "--format", "json"])
+    assert code == 1, err
+    assert [f["path"].rsplit("/", 1)[1] for f in json.loads(out)["findings"]] == ["acme_zc_private.c"]
+
+
+def test_a_deleted_working_directory_is_one_line(tmp_path):
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    result = subprocess.run(["sh", "-c", 'cd "$1" && rmdir "$1" && exec zcrxlint files "$2"', "sh",
+                             str(gone), str(BAD / "latin1-bytes.c")], capture_output=True, timeout=60)
+    assert_refused(result, "the working directory no longer exists")
+
+
+def test_a_full_disk_on_stdout_is_one_line():
+    with open("/dev/full", "w") as full:
+        result = subprocess.run(["zcrxlint", "check", *DEMO], stdout=full, stderr=subprocess.PIPE, timeout=60)
+    assert (result.returncode, result.stderr.decode()) == (
+        2, "zcrxlint: cannot write the report to standard output: No space left on device\n")
+
+
+@pytest.mark.parametrize("signum, status, word", [(2, 130, "interrupted"), (15, 143, "terminated")])
+def test_a_stopped_parallel_run_says_so_in_one_line(tmp_path, signum, status, word):
+    """Ctrl-C (SIGINT to the whole process group) or SIGTERM to the group, with workers
+    running: no worker traceback, no hang on a dead worker, the shell's status."""
+    import signal
+    import time
+    body = "".join(f"static int acme_zc_{n}(struct page_pool *pp) {{ return pp->p.order + {n}; }}\n"
+                   for n in range(3000))
+    for n in range(16):
+        (tmp_path / f"acme_zc_{n}.c").write_text(body)
+    running = subprocess.Popen(["zcrxlint", "files", str(tmp_path), "-j", "2"], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, start_new_session=True)
+    time.sleep(1.5)
+    os.killpg(running.pid, signum)
+    out, err = running.communicate(timeout=30)
+    assert (running.returncode, err.decode(), out) == (status, f"zcrxlint: {word}\n", b"")
+
+
+def test_a_closed_stdout_is_one_line():
+    result = subprocess.run(["sh", "-c", 'exec zcrxlint check "$@" >&-', "sh", *map(str, DEMO)],
+                            capture_output=True, timeout=60)
+    assert (result.returncode, result.stderr.decode()) == (
+        2, "zcrxlint: standard output is closed: nowhere to write the report\n")

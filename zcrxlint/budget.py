@@ -11,8 +11,9 @@ import signal
 import threading
 
 
-class OverBudget(Exception):
-    """The analysis of one file ran past its budget."""
+class OverBudget(BaseException):
+    """The analysis of one file, or the reading of one input, ran past its budget. Not an
+    Exception: a handler for a library's errors must never swallow it."""
 
 
 def _expire(signum, frame):

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import difflib
+import errno
 import json
 import math
 import os
+import signal
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +30,7 @@ from .errors import InputError, UsageError, ZcrxlintError, visible
 from .facts import KernelVersion
 from .finding import Severity
 from .images import Image
-from .inputs import read_series
+from .inputs import read_series, reading_within
 from .gitseries import range_series, staged_series
 from .report import REPORTERS, ReportOptions
 from .report.coverage import PARTIAL_FUNCTION, shown_findings
@@ -348,7 +351,8 @@ def series(revisions, repo_dir, scope, **options):
     """Lint the commits of a git range (A..B, A...B, REV~N..REV, or one REV), one patch each."""
     settings = Settings.from_options(**options)
     with GitRepo.find(repo_dir) as repo:
-        found = range_series(repo, revisions)
+        with reading_within(settings.time_budget, revisions):
+            found = range_series(repo, revisions)
         if not found.patches:
             click.echo(f"zcrxlint: {revisions}: no non-merge commits that change files", err=True)
         status = _run_series(found.patches, found.base, scope, settings, repo.path, checkout=repo.path)
@@ -366,7 +370,8 @@ def staged(paths, repo_dir, scope, **options):
     # them relative to it.
     settings = Settings.from_options(**options)
     with GitRepo.find(repo_dir) as repo:
-        found = staged_series(repo, tuple(str((repo_dir / p).absolute()) for p in paths))
+        with reading_within(settings.time_budget, "git diff --cached"):
+            found = staged_series(repo, tuple(str((repo_dir / p).absolute()) for p in paths))
         if not found.patches:
             click.echo("zcrxlint: nothing staged" + (" in the named paths" if paths else ""), err=True)
         status = _run_series(found.patches, found.base, scope, settings, repo.path, checkout=repo.path)
@@ -380,18 +385,51 @@ def _kernel_root(start: Path) -> Path | None:
     return None
 
 
-def _c_files_under(directory: Path) -> list[str]:
-    """The .c and .h files under a directory, sorted, without following symlinked directories."""
-    found = []
+def _c_files_under(directory: Path) -> tuple[list[str], list[tuple[str, str]]]:
+    """The .c and .h files under a directory, sorted, and those it cannot read, each with
+    why: a subdirectory it may not list, a symlinked file that loops, dangles or leads out
+    of the directory (never followed there). Symlinked directories are not followed."""
+    found, unread = [], []
+    inside = directory.resolve()
     stack = [str(directory)]
     while stack:
-        with os.scandir(stack.pop()) as entries:
-            for entry in entries:
-                if entry.is_dir(follow_symlinks=False):
-                    stack.append(entry.path)
-                elif entry.name.endswith((".c", ".h")) and entry.is_file():
+        listed = stack.pop()
+        try:
+            with os.scandir(listed) as entries:
+                entries = list(entries)
+        except OSError as exc:
+            if listed == str(directory):
+                raise InputError(listed, f"cannot list: {exc.strerror or exc}") from None
+            unread.append((os.path.join(listed, ""), f"cannot list: {exc.strerror or exc}"))
+            continue
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                stack.append(entry.path)
+            elif not entry.name.endswith((".c", ".h")):
+                continue
+            elif not entry.is_symlink():
+                if entry.is_file():
                     found.append(entry.path)
-    return sorted(found)
+            else:
+                reason = _symlink_problem(Path(entry.path), inside)
+                if reason is None:
+                    found.append(entry.path)
+                else:
+                    unread.append((entry.path, reason))
+    return sorted(found), sorted(unread)
+
+
+def _symlink_problem(link: Path, inside: Path) -> str | None:
+    """Why a symlinked file under a searched directory is not read, or None."""
+    try:
+        target = link.resolve(strict=True)
+    except RuntimeError:
+        return "a symlink loop: not followed"
+    except OSError as exc:
+        return "a symlink loop: not followed" if exc.errno == errno.ELOOP else "a dangling symlink"
+    if not target.is_relative_to(inside):
+        return "a symlink out of the searched directory: not followed"
+    return None if target.is_file() else "a symlink to no regular file: not followed"
 
 
 def _printable(path: str) -> str:
@@ -399,15 +437,17 @@ def _printable(path: str) -> str:
     return os.fsencode(path).decode("utf-8", "replace")
 
 
-def _collect_files(paths: list[str], tree: Path | None) -> tuple[list[tuple[Path, str]], set[Path]]:
+def _collect_files(paths: list[str], tree: Path | None) \
+        -> tuple[list[tuple[Path, str]], list[tuple[str, str]], set[Path]]:
     """Each file to read with the path to report it by (relative to its kernel tree, when
-    it is in one), and the kernel trees they are in."""
-    files, roots = [], set()
+    it is in one), the files of the named directories that cannot be read (reported path,
+    why), and the kernel trees they are in."""
+    files, unread, roots = [], [], set()
     for name in paths:
         path = Path(name)
         if path.is_dir():
-            found = _c_files_under(path)
-            if not found:
+            found, cannot = _c_files_under(path)
+            if not found and not cannot:
                 raise InputError(name, "directory holds no .c or .h files")
             resolved_dir = path.resolve()
             prefix = len(os.path.join(name, ""))
@@ -416,6 +456,8 @@ def _collect_files(paths: list[str], tree: Path | None) -> tuple[list[tuple[Path
             resolved_dir = path.resolve().parent
         elif path.exists():
             raise InputError(name, "not a regular file")
+        elif path.is_symlink():
+            raise InputError(name, _symlink_problem(path, Path(path.absolute().anchor)))
         else:
             raise InputError(name, "no such file")
         root = tree.resolve() if tree is not None else _kernel_root(resolved_dir)
@@ -426,19 +468,20 @@ def _collect_files(paths: list[str], tree: Path | None) -> tuple[list[tuple[Path
             base = path.resolve()
             label_dir = base.relative_to(root).as_posix() if root is not None and \
                 base.is_relative_to(root) else None
-            for file in found:
+
+            def label(file: str) -> str:
                 rel = file[prefix:].replace(os.sep, "/")
                 if label_dir is None:
-                    label = Path(file).as_posix()
-                else:
-                    label = rel if label_dir == "." else f"{label_dir}/{rel}"
-                files.append((Path(file), _printable(label)))
+                    return _printable(Path(file).as_posix() + ("/" if file.endswith(os.sep) else ""))
+                return _printable(rel if label_dir == "." else f"{label_dir}/{rel}")
+            files.extend((Path(file), label(file)) for file in found)
+            unread.extend((label(file), reason) for file, reason in cannot)
         else:
             full = path.resolve()
             label = full.relative_to(root).as_posix() if root is not None and full.is_relative_to(root) \
                 else path.as_posix()
             files.append((path, _printable(label)))
-    return files, roots
+    return files, unread, roots
 
 
 @cli.command()
@@ -454,13 +497,13 @@ def files(paths, tree, jobs, no_prefilter, **options):
     """Lint whole C files (or directories of them), with no patch."""
     settings = Settings.from_options(**options)
     base = _dir_tree(tree)
-    found, roots = _collect_files(list(paths), tree)
+    found, unread, roots = _collect_files(list(paths), tree)
     if base is None and len(roots) == 1:
         base = DirTree(next(iter(roots)))
     root = base.root if base is not None else Path.cwd()
     config = settings.config(root)
     analyzer = _analyzer(settings, config, base)
-    result = filescan.scan(analyzer, found, jobs or filescan.default_jobs(), not no_prefilter)
+    result = filescan.scan(analyzer, found, jobs or filescan.default_jobs(), not no_prefilter, unread)
     note = analyzer.release_note(None)
     if note is not None:
         result.partial.insert(0, note)
@@ -516,26 +559,107 @@ def _one_line(text: str) -> str:
     return visible(" ".join(text.split()))
 
 
+class Stopped(BaseException):
+    """Ctrl-C or SIGTERM: the run ends with one line and the shell's status for the
+    signal (not KeyboardInterrupt, which click turns into an Abort and a blank line)."""
+
+
+def _stop(signum, frame):
+    raise Stopped(signum)
+
+
+STOPPED = {signal.SIGINT: "interrupted", signal.SIGTERM: "terminated"}
+
+
+@contextlib.contextmanager
+def _stop_on_signals():
+    """For the run (main may be called in a process that has its own handlers)."""
+    previous = {signum: signal.getsignal(signum) for signum in STOPPED}
+    for signum, handler in previous.items():
+        # A background job's ignored Ctrl-C stays ignored.
+        if handler in (signal.SIG_DFL, signal.default_int_handler):
+            signal.signal(signum, _stop)
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+OUTPUT_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO}
+
+
 def main(argv=None):
+    if sys.stdout is None:  # started with standard output closed (>&-)
+        click.echo("zcrxlint: standard output is closed: nowhere to write the report", err=True)
+        sys.exit(2)
     _never_fail_to_print()
+    with _stop_on_signals():
+        status = _run(argv)
+    try:
+        sys.stdout.flush()
+    except OSError as exc:
+        status = _report_unwritable(exc)
+    sys.exit(status)
+
+
+def _report_unwritable(exc: OSError) -> int:
+    """stdout failed (a full disk, /dev/full, a closed pipe): one line, and the report's
+    rest is dropped instead of failing again at exit."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    if not isinstance(exc, BrokenPipeError):
+        click.echo(f"zcrxlint: cannot write the report to standard output: {exc.strerror or exc}", err=True)
+    return 2
+
+
+def _run(argv) -> int:
+    try:
+        os.getcwd()
+    except OSError:
+        click.echo("zcrxlint: the working directory no longer exists (cd to one that does)", err=True)
+        return 2
     try:
         cli.main(args=argv, prog_name="zcrxlint", standalone_mode=False)
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else 0 if exc.code is None else 2
     except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
+        return exc.exit_code
     except click.exceptions.Abort:
         click.echo("zcrxlint: aborted", err=True)
-        sys.exit(2)
+        return 2
     except click.ClickException as exc:
         click.echo(f"zcrxlint: {_one_line(exc.format_message())}", err=True)
-        sys.exit(2)
+        return 2
     except ZcrxlintError as exc:
         click.echo(f"zcrxlint: {_one_line(str(exc))}", err=True)
-        sys.exit(2)
-    except (KeyboardInterrupt, BrokenPipeError):
-        sys.exit(2)
+        return 2
+    except Stopped as exc:
+        signum = exc.args[0]
+        click.echo(f"zcrxlint: {STOPPED[signum]}", err=True)
+        # Now, without the exit's cleanup: it would wait on workers the signal killed.
+        os._exit(128 + signum)
+    except OSError as exc:
+        # A write that failed on no named file: the report's, to standard output (the
+        # baseline's failures name it and are reported where they happen).
+        if exc.filename is None and (exc.errno in OUTPUT_FULL or _stdout_broken()):
+            return _report_unwritable(exc)
+        return _internal_error(exc)
     except Exception as exc:  # a bug must still end in one line and status 2, never a traceback
-        if os.environ.get("ZCRXLINT_DEBUG"):
-            raise
-        click.echo(f"zcrxlint: internal error: {type(exc).__name__}: {_one_line(str(exc))} "
-                   "(set ZCRXLINT_DEBUG=1 for the traceback and please report it)", err=True)
-        sys.exit(2)
+        return _internal_error(exc)
+    return 0
+
+
+def _stdout_broken() -> bool:
+    try:
+        sys.stdout.flush()
+    except OSError:
+        return True
+    return False
+
+
+def _internal_error(exc: Exception) -> int:
+    if os.environ.get("ZCRXLINT_DEBUG"):
+        raise exc
+    click.echo(f"zcrxlint: internal error: {type(exc).__name__}: {_one_line(str(exc))} "
+               "(set ZCRXLINT_DEBUG=1 for the traceback and please report it)", err=True)
+    return 2

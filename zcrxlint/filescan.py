@@ -9,8 +9,10 @@ its findings are out.
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
+import signal
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,6 +35,8 @@ class Outcome:
     coverage: Coverage | None = None
     error: str | None = None
 
+
+PR_SET_PDEATHSIG = 1
 
 # The analyzer the workers use: set in the parent before they fork, so that each worker
 # starts with the loaded facts instead of pickling them.
@@ -68,6 +72,18 @@ def analyse(analyzer: Analyzer, outcome: Outcome, data: bytes, known_match: bool
     return outcome
 
 
+def _quiet_on_signals() -> None:
+    """Workers leave Ctrl-C to the parent (it says so once), die on SIGTERM without a
+    traceback of their own, and die with the parent (which leaves at once when stopped,
+    while the pool may be starting a worker)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    try:
+        ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # not Linux: the parent's kill() is all there is
+        pass
+
+
 def _analyse(job: tuple[int, str, str, bool]) -> Outcome:
     index, path, label, known_match = job
     outcome = Outcome(index, label)
@@ -80,8 +96,11 @@ def _analyse(job: tuple[int, str, str, bool]) -> Outcome:
 
 
 def scan(analyzer: Analyzer, files: list[tuple[Path, str]], jobs: int,
-         prefilter: bool = True) -> PatchResult:
-    """`files` are (where to read, the path to report) pairs, in the order to report them."""
+         prefilter: bool = True, unread: list[tuple[str, str]] = ()) -> PatchResult:
+    """`files` are (where to read, the path to report) pairs, in the order to report them;
+    `unread`: (path to report, why) of the files found but not to be read."""
+    if not files and unread:
+        raise InputError(*unread[0])
     global _analyzer
     _analyzer = analyzer
     paths = [str(path) for path, _ in files]
@@ -93,15 +112,25 @@ def scan(analyzer: Analyzer, files: list[tuple[Path, str]], jobs: int,
         # Biggest first, so that no worker is left with a large file at the end.
         todo.sort(key=lambda job: -_size(job[1]))
         chunk = 1 if selected is not None else 64
-        with multiprocessing.get_context("fork").Pool(min(jobs, len(todo))) as pool:
+        pool = multiprocessing.get_context("fork").Pool(min(jobs, len(todo)), _quiet_on_signals)
+        try:
             outcomes = list(pool.imap_unordered(_analyse, todo, chunksize=chunk))
+        except BaseException:
+            # Stopped by a signal: a worker the same signal killed may hold the task
+            # queue's lock, and Pool.terminate() would wait for it forever.
+            for worker in pool._pool:
+                worker.kill()
+            raise
+        pool.close()
+        pool.join()
     else:
         outcomes = [_analyse(job) for job in todo]
     outcomes.sort(key=lambda o: o.index)
     failed = [o for o in outcomes if o.error]
-    if failed and len(failed) == len(files):
+    if failed and len(failed) == len(files) and not unread:
         raise InputError(paths[failed[0].index], failed[0].error)
     result = PatchResult(None)
+    result.partial = [PartialNote(path, reason, None, "unread") for path, reason in unread]
     result.files = [label for _, label in files]
     result.unparsed = len(files) - sum(o.parsed for o in outcomes)
     for outcome in outcomes:

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import email
 import email.policy
 import email.utils
 import re
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from .budget import OverBudget, time_budget
 from .errors import InputError
-from .patch import C_SUFFIXES, Patch, find_diff, parse_diff
+from .patch import C_SUFFIXES, DIFF_START, Patch, find_diff, parse_diff
 
 # An mbox "From " separator: `From <sender or sha> <asctime date>` at the start of a line.
 MBOX_FROM = re.compile(rb"^From (\S+) +\w{3} \w{3} +\d+ \d\d:\d\d:\d\d \d{4}\s*$", re.M)
@@ -26,6 +28,12 @@ SUBJECT_TAG = re.compile(r"\[([^\[\]]*)\]")
 COUNTER = re.compile(r"(?<![\w/])(\d{1,6})/(\d{1,6})$")
 # The most one input may hold: memory and time stay bounded whatever is named (/dev/zero).
 INPUT_LIMIT = 128 << 20
+LEADING_SPACE = re.compile(rb"\s*")
+MBOXRD_QUOTED_FROM = re.compile(rb"(?m)^>(>*From )")
+# What a message must hold to need the email package: a diff's start, or a body encoded
+# so that the diff cannot be seen in it.
+DIFF_START_BYTES = re.compile(DIFF_START.pattern.encode())
+ENCODED_BODY = re.compile(rb"(?im)^content-transfer-encoding:[ \t]*(?!7bit|8bit|binary)")
 PATCH_MIME_TYPES = ("text/x-patch", "text/x-diff", "application/x-patch", "text/x-diff-rich")
 
 
@@ -62,27 +70,35 @@ def _within_limit(data: bytes, source: str) -> bytes:
     return data
 
 
-def _split_mbox(raw: bytes) -> list[tuple[bytes, int, str | None]]:
-    """The messages of an mbox, each with the number of input lines before its headers
-    and the sender (for git, the commit) of its `From ` line."""
-    lead = len(raw) - len(raw.lstrip())
-    starts = [(m.start(), m.group(1).decode("ascii", "replace")) for m in MBOX_FROM.finditer(raw)
-              if m.start() <= lead or raw[m.start() - 2:m.start()] in (b"\n\n", b"\r\n")]
-    if not starts:
-        return [(raw, 0, None)]
-    messages = []
-    for i, (start, sender) in enumerate(starts):
-        end = starts[i + 1][0] if i + 1 < len(starts) else len(raw)
-        chunk = raw[start:end]
-        chunk = chunk.split(b"\n", 1)[1] if b"\n" in chunk else b""
-        # mboxrd escaping: ">From " lines in bodies lose one ">".
-        chunk = re.sub(rb"(?m)^>(>*From )", rb"\1", chunk)
-        messages.append((chunk, raw.count(b"\n", 0, start) + 1, sender))
-    return messages
+def _mbox_messages(raw: bytes, start: int, first_sender: str) -> Iterator[tuple[bytes, int, str]]:
+    """The messages of the mbox that starts at `start` in `raw`, one at a time (an archive
+    of 100 MB is never copied whole), each with the number of input lines before its
+    headers and the sender (for git, the commit) of its `From ` line."""
+    lines_before = 0
+    begin, sender = start, first_sender
+    for m in MBOX_FROM.finditer(raw, start + 1):
+        if raw[m.start() - 2:m.start()] in (b"\n\n", b"\r\n"):
+            yield _mbox_message(raw, begin, m.start()), lines_before + 1, sender
+            lines_before += raw.count(b"\n", begin, m.start())
+            begin, sender = m.start(), m.group(1).decode("ascii", "replace")
+    yield _mbox_message(raw, begin, len(raw)), lines_before + 1, sender
+
+
+def _mbox_message(raw: bytes, begin: int, end: int) -> bytes:
+    """A message without its `From ` line, mboxrd escaping undone (">From " lines in
+    bodies lose one ">")."""
+    body = raw.find(b"\n", begin, end)
+    return MBOXRD_QUOTED_FROM.sub(rb"\1", raw[body + 1:end]) if body >= 0 else b""
+
+
+def _may_hold_diff(message: bytes) -> bool:
+    """Whether a message needs the email package's parse: a reply without a diff (most of
+    an archive) is passed over by two linear scans."""
+    return bool(DIFF_START_BYTES.search(message) or ENCODED_BODY.search(message))
 
 
 def _looks_like_mail(raw: bytes) -> bool:
-    head = raw.lstrip()[:8192].replace(b"\r\n", b"\n").split(b"\n\n", 1)[0]
+    head = raw[:8192].replace(b"\r\n", b"\n").split(b"\n\n", 1)[0]
     lines = head.split(b"\n")
     if not lines or not HEADER_LINE.match(lines[0]):
         return False
@@ -109,12 +125,23 @@ def _body_text(msg) -> str:
 
 
 def _header(msg, name: str) -> str:
-    """A header's text, or "" when the email package cannot parse it (a `Message-ID: <`
-    must not cost the patch under it)."""
+    """A header's decoded text, or "" when the email package cannot parse it (a broken
+    header must not cost the patch under it). OverBudget is no Exception: a parse that
+    runs out of --time-budget is reported, never taken for a broken header."""
     try:
         return str(msg.get(name, "") or "")
     except Exception:
         return ""
+
+
+def _raw_header(msg, name: str) -> str:
+    """A header's text as the mail has it, unfolded: for the headers zcrxlint only shows
+    or reads with a linear parser (Message-ID, Date), as the email package's parse of
+    them is quadratic in hostile shapes (a Message-ID of 200,000 dots takes minutes)."""
+    for key, value in msg.raw_items():
+        if key.lower() == name:
+            return " ".join(str(value).split())
+    return ""
 
 
 def _parse_message(raw: bytes, source: str) -> _Message:
@@ -124,11 +151,11 @@ def _parse_message(raw: bytes, source: str) -> _Message:
     except Exception as exc:  # the email package raises a zoo of errors on broken mail
         raise InputError(source, f"unreadable mail: {exc}") from None
     subject = " ".join(_header(msg, "subject").split())
-    message_id = _header(msg, "message-id").strip() or None
+    message_id = _raw_header(msg, "message-id") or None
     date = None
     try:
-        if _header(msg, "date"):
-            date = email.utils.parsedate_to_datetime(_header(msg, "date"))
+        if _raw_header(msg, "date"):
+            date = email.utils.parsedate_to_datetime(_raw_header(msg, "date"))
     except (TypeError, ValueError):
         date = None
     counter = None
@@ -191,14 +218,22 @@ class InputPatches:
     base_commit: str | None      # from a `base-commit:` trailer, in any message
 
 
+@contextlib.contextmanager
+def reading_within(budget: float | None, source: str):
+    """Reading one input (a file, a git range, the index) is bounded by --time-budget; a
+    budget hit is an error that names the input and says so."""
+    try:
+        with time_budget(budget):
+            yield
+    except OverBudget:
+        raise InputError(source, f"reading stopped after {budget:g} s (--time-budget)") from None
+
+
 def read_input(name: str, budget: float | None = None) -> InputPatches:
     source = "<stdin>" if name == "-" else name
     raw = _read(name)
-    try:
-        with time_budget(budget):
-            return patches_from_bytes(raw, source)
-    except OverBudget:
-        raise InputError(source, f"reading stopped after {budget:g} s (--time-budget)") from None
+    with reading_within(budget, source):
+        return patches_from_bytes(raw, source)
 
 
 def patches_from_bytes(raw: bytes, source: str, diff_lines: int | None = None) -> InputPatches:
@@ -208,21 +243,31 @@ def patches_from_bytes(raw: bytes, source: str, diff_lines: int | None = None) -
         raise InputError(source, "empty input")
     if b"\n" not in raw:
         raw = raw.replace(b"\r", b"\n")     # CR-only line ends (classic Mac): no line would split
-    stripped = raw.lstrip()
-    lead = raw.count(b"\n", 0, len(raw) - len(stripped))
-    if MBOX_FROM.match(stripped.split(b"\n", 1)[0] + b"\n") or _looks_like_mail(raw):
-        chunks = _split_mbox(stripped) if MBOX_FROM.match(stripped.split(b"\n", 1)[0]) \
-            else [(stripped, 0, None)]
+    start = LEADING_SPACE.match(raw).end()
+    lead = raw.count(b"\n", 0, start)
+    line_end = raw.find(b"\n", start)
+    first_line = raw[start:line_end if line_end >= 0 else len(raw)]
+    mbox = MBOX_FROM.match(first_line)
+    if mbox or _looks_like_mail(raw[start:start + 8192]):
+        messages = _mbox_messages(raw, start, mbox.group(1).decode("ascii", "replace")) if mbox \
+            else iter([(raw[start:], 0, None)])
         patches = []
         base_commit = None
-        for i, (chunk, before, sender) in enumerate(chunks, 1):
-            label = source if len(chunks) == 1 else f"{source}#{i}"
+        count = 0
+        following = next(messages)
+        while following:
+            (chunk, before, sender), following = following, next(messages, None)
+            count += 1
+            label = source if count == 1 and following is None else f"{source}#{count}"
+            if not _may_hold_diff(chunk):
+                base_commit = base_commit or _base_commit(chunk.decode("utf-8", "replace"))
+                continue
             message = _parse_message(chunk, label)
             base_commit = base_commit or _base_commit(message.text)
             patch = _patch_from_message(message, label, lead + before, sender, diff_lines)
             if patch:
                 patches.append(patch)
-        return InputPatches(_series_order(patches), len(chunks), base_commit)
+        return InputPatches(_series_order(patches), count, base_commit)
     text = raw.decode("utf-8", "replace").replace("\r\n", "\n")
     if find_diff(text) is None:
         if b"\x00" in raw:

@@ -153,7 +153,6 @@ class Prefilter:
         grep = gnu_grep()
         if grep is None:
             return None
-        batches = [paths[i:i + 2000] for i in range(0, len(paths), 2000)]
         command = [grep, "-a", "-z", "-Z", "-l", "-E", "-e", self.ere(), "--"]
         env = {**os.environ, "LC_ALL": "C"}
         hits: set[str] = set()
@@ -165,16 +164,38 @@ class Prefilter:
             return proc.returncode in (0, 1)
 
         ok = True
-        for batch in batches:
-            if len(running) >= max(jobs, 1):
-                ok &= finish(running.pop(0))
-            running.append(subprocess.Popen(command + batch, stdout=subprocess.PIPE,
-                                            stderr=subprocess.DEVNULL, env=env))
+        try:
+            for batch in _batches(paths):
+                if len(running) >= max(jobs, 1):
+                    ok &= finish(running.pop(0))
+                running.append(subprocess.Popen(command + batch, stdout=subprocess.PIPE,
+                                                stderr=subprocess.DEVNULL, env=env))
+        except OSError:  # the system refused the command line after all: read each file
+            ok = False
         for proc in running:
             ok &= finish(proc)
         if not ok:       # an unreadable file: let the reader name it
             return None
         return [p in hits for p in paths]
+
+
+# A grep command line stays far under the kernel's limit on arguments (ARG_MAX, 2 MB on
+# Linux, shared with the environment), however long the paths are.
+BATCH_FILES = 2000
+BATCH_BYTES = 256 << 10
+
+
+def _batches(paths: list[str]):
+    batch, size = [], 0
+    for path in paths:
+        length = len(os.fsencode(path)) + 1
+        if batch and (len(batch) == BATCH_FILES or size + length > BATCH_BYTES):
+            yield batch
+            batch, size = [], 0
+        batch.append(path)
+        size += length
+    if batch:
+        yield batch
 
 
 @functools.cache
