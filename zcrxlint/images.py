@@ -248,28 +248,18 @@ def _opens_declaration(texts: list[str]) -> bool:
     return re.search(r"\b(?:struct|union|enum)\b|=", opener) is not None
 
 
-def _continues_header(header: str, texts: list[str]) -> bool:
-    """Whether a hunk's first line goes on from git's header line: the function's `{`
-    under its head, or the name and parameters under a head that only gives a type
-    (`struct net_iov *` then `alloc(...)`)."""
+def _continues_type_header(header: str, texts: list[str]) -> bool:
+    """Whether a hunk's first line goes on from git's header line when that gives only a
+    type: the name and parameters under it (`struct net_iov *` then `alloc(...)`)."""
     code = _code_lines(texts)
-    if not code or not header.strip():
-        return False
-    if code[0].startswith("{"):
-        return _FUNCTION_HEADER.match(header.strip()) is not None and \
-            header.count("(") == header.count(")")
-    return _TYPE_ONLY_HEADER.match(header.strip()) is not None and \
+    return bool(code) and _TYPE_ONLY_HEADER.match(header.strip()) is not None and \
         re.match(r"[A-Za-z_]\w*\(", code[0]) is not None
 
 
 def _opens_with_a_body_brace(texts: list[str]) -> bool:
-    """Whether a hunk's first code line is a lone `{` in column 0: a function body opens."""
-    for text in texts:
-        stripped = text.strip()
-        if not stripped or stripped.startswith(("/*", "*", "//", "#")):
-            continue
-        return text.rstrip() == "{"
-    return False
+    """Whether a hunk's first code line opens a top-level body (a function's `{`)."""
+    code = _code_lines(texts)
+    return bool(code) and code[0].startswith("{")
 
 
 def _ends_a_declarator(texts: list[str]) -> bool:
@@ -340,8 +330,8 @@ def hunks_only_image(path: str, hunks: tuple[Hunk, ...], old: bool, reason: str)
             after_own_head = bool(lines and last_line and lines[0] <= last_line + 1
                                   and _ends_a_declarator(texts))
             if _continues_parameters(hunk.header, body) or (
-                    _continues_header(hunk.header, body) and not after_own_head):
-                texts.append(hunk.header.strip())      # the function's own `{` is in the hunk
+                    _continues_type_header(hunk.header, body) and not after_own_head):
+                texts.append(hunk.header.strip())      # the rest of the head is in the hunk
                 rows.append(None)
             elif _starts_inside_block(body):
                 fragment = f"{FRAGMENT_PREFIX}{n + 1}"
@@ -358,8 +348,9 @@ def hunks_only_image(path: str, hunks: tuple[Hunk, ...], old: bool, reason: str)
                     rows.append(None)
             elif _opens_with_a_body_brace(body) and not after_own_head:
                 # git's usual shape when a function's first lines change: the hunk starts
-                # at the function's own opening brace, and its header is the line above
-                # (unless the hunk before ends on that line itself).
+                # at the function's own opening brace, and its header is the head above
+                # (unless the hunk before ends on that line itself); a header that is no
+                # head gets a signature named for the fragment.
                 fragment = f"{FRAGMENT_PREFIX}{n + 1}"
                 signature = _signature_for(hunk.header, fragment)
                 if signature.startswith(f"static void {fragment}"):
