@@ -334,10 +334,15 @@ def fix_files(analyzer, files: list[tuple[Path, str]], findings: Iterable[Findin
             fixes.append(FileFix(label, "", "", not_fixed=[(f, "the file is not UTF-8") for f in reported]))
             continue
 
-        def lint(text: str, label=label):
-            alone = analyzer.fresh()
-            model = alone.model(Image(label, text))
-            return model, alone.findings(model)
+        linted: dict[str, tuple] = {}
+
+        def lint(text: str, label=label, linted=linted):
+            """Each text on its own analyzer, as the scan read the file; the original once."""
+            if text not in linted:
+                alone = analyzer.fresh()
+                model = alone.model(Image(label, text))
+                linted[text] = (model, alone.findings(model))
+            return linted[text]
 
         fixes.append(fix_file(label, text, _matching(lint(text)[1], reported), lint, _checks(analyzer)))
     return fixes
