@@ -13,7 +13,8 @@ the tools round by round and keeping medians:
   2. net/ and drivers/net/: `zcrxlint files` against `spatch --dir` with
      bench/pp_private_fields.cocci, both on all cores, and the true findings of each;
   3. the whole tree: `zcrxlint files .` against `grep -rlE` of the same trigger tokens;
-  4. scaling: 1, 10, 100 and 1000 files parsed, and 1, 15 and 150 patches.
+  4. scaling: 1, 10, 100 and 1000 files parsed, and 1, 15 and 150 patches;
+  5. memory: `zcrxlint check` on 100 MB inputs of the heaviest shapes (bench/memory.py).
 Time is wall time; memory is the peak of the summed resident sets of the process and its
 children, sampled every 10 ms. Every finding of the whole-tree run goes to REALTREE.md
 with its verdict from bench/verdicts.toml; a finding without one fails the run.
@@ -281,8 +282,13 @@ def main(argv=None) -> int:
                 size = sum(p.stat().st_size for p in subset)
                 scaling.append((f"{len(subset)} patches ({size / 1e6:.2f} MB)", got, size / 1e6))
 
+    # 5. memory on the heaviest inputs
+    import memory   # bench/memory.py, which takes measure() from here
+    heavy = memory.table(memory.rows(0.2 if args.smoke else 100.0))
+
     unjudged = write_realtree(args.out / "REALTREE.md", whole, verdicts, tree) if not args.smoke else []
-    write_results(args.out / "RESULTS.md", rows, notes, scaling, rounds, tree, checkpatch, spatch, args.smoke)
+    write_results(args.out / "RESULTS.md", rows, notes, scaling, rounds, tree, checkpatch, spatch, args.smoke,
+                  heavy)
     if unjudged:
         print(f"bench: {len(unjudged)} findings have no verdict in {VERDICTS}:", file=sys.stderr)
         for f in unjudged:
@@ -307,7 +313,7 @@ def _ratio(ours: dict, theirs: dict | None) -> str:
     return "-" if theirs is None else f"{theirs['seconds'] / ours['seconds']:.1f}x"
 
 
-def write_results(path: Path, rows, notes, scaling, rounds, tree, checkpatch, spatch, smoke) -> None:
+def write_results(path: Path, rows, notes, scaling, rounds, tree, checkpatch, spatch, smoke, heavy) -> None:
     cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                 if line.startswith("model name")), platform.processor())
     zv = subprocess.run(zcrxlint("--version"), capture_output=True, text=True, cwd=REPO).stdout.strip()
@@ -340,6 +346,10 @@ def write_results(path: Path, rows, notes, scaling, rounds, tree, checkpatch, sp
         units = int(name.split()[0])
         lines.append(f"| {name} | {got['seconds']:.2f} s | {got['peak_mb']:.0f} MB | "
                      f"{got['seconds'] / units * 1000:.1f} ms | {got['seconds'] / megabytes:.2f} s |")
+    lines += ["", "## Memory on the heaviest inputs", "",
+              "`zcrxlint check --format json --time-budget 0` on inputs bench/memory.py builds, every "
+              "function holding findings; one run each. The limits that bound them are in "
+              "zcrxlint/limits.py (README, Bounds).", "", *heavy]
     path.write_text("\n".join(lines) + "\n")
 
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 import bisect
 import functools
 import re
-from collections import Counter
+from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 
-from . import cparse, suppress
+from . import cparse, limits, suppress
 from .budget import OverBudget, over_budget_reason, time_budget
 from .basetree import BaseTree, GitRepo
 from .checks import CHECKS, find_rule
@@ -24,6 +24,7 @@ from .finding import Finding, Severity
 from .headers import LocalHeaders
 from .images import FileImages, Image, ImageSource
 from .learned import LearnedHelper, learn
+from .limits import mib
 from .model import FileModel
 from .patch import C_SUFFIXES, Patch
 from .prefilter import Prefilter, Triggers
@@ -186,15 +187,21 @@ class Analyzer:
         self.default_severity = {c.rule.code: c.rule.severity for c in self.checks}
         self.scope = scope
         self.tree_index = TreeIndex(tree)
-        self._models: dict[tuple[str, str], FileModel] = {}
-        self._findings: dict[int, list[Finding]] = {}
+        # Models by (path, text), least recently used first; past LIVE_MODEL_BYTES of text
+        # the oldest are dropped, and built again if asked for (limits.py).
+        self._models: OrderedDict[tuple[str, str], FileModel] = OrderedDict()
+        self._live_bytes = 0
+        self._positions: dict[tuple[str, str], int] = {}
+        self._summarised: set[tuple[str, str]] = set()
+        self.analysed_bytes = 0         # image text built into a model, the run's total
         self.series_structs: dict[str, dict] = {}
         self.series_defines: set[str] = set()
         self.series_calls: dict[str, set[str]] = {}
         self.series_learned: dict[str, LearnedHelper] = {}
         self.series_ops_structs: set[str] = set()
         self.series_predicates: dict[str, Predicate] = {}
-        self.series_models: list[FileModel] = []
+        self.series_declarations: dict[str, set] = {}
+        self._ops_structs_final = False   # every image is in: a model built now adopts them
         # Each C file the series changes, as its last patch leaves it (None: deleted, or
         # not known whole): what --fix rewrites.
         self.final_images: dict[str, Image | None] = {}
@@ -217,30 +224,43 @@ class Analyzer:
     def model(self, image: Image, position: int = 0, tree: BaseTree | None = None) -> FileModel:
         """`tree`: where the file's local headers are, when not the run's base tree."""
         key = (image.path, image.text)
+        self._positions[key] = min(self._positions.get(key, position), position)
         model = self._models.get(key)
         if model is not None:
-            model.position = min(model.position, position)
-        else:
-            parsed = cparse.parse(image.text, self.facts.macros)
-            tree = tree or self.tree
-            # A file seen only in hunks shows too few of its #include lines to go by.
-            headers = self.headers.types_for(tree, image.path, image.text) \
-                if tree is not None and image.rows is None else None
-            model = FileModel.build(image, parsed, self.facts, headers)
-            model.series_structs = self.series_structs
-            model.series_calls = self.series_calls
-            model.series_learned = self.series_learned
-            model.series_predicates = self.series_predicates
-            model.series_models = self.series_models
-            model.position = position
-            self._models[key] = model
-            self.series_models.append(model)
+            self._models.move_to_end(key)
+            model.position = self._positions[key]
+            return model
+        parsed = cparse.parse(image.text, self.facts.macros)
+        tree = tree or self.tree
+        # A file seen only in hunks shows too few of its #include lines to go by.
+        headers = self.headers.types_for(tree, image.path, image.text) \
+            if tree is not None and image.rows is None else None
+        model = FileModel.build(image, parsed, self.facts, headers)
+        model.series_structs = self.series_structs
+        model.series_calls = self.series_calls
+        model.series_learned = self.series_learned
+        model.series_predicates = self.series_predicates
+        model.series_declarations = self.series_declarations
+        model.position = self._positions[key]
+        if key not in self._summarised:
+            # First build: what this text adds to the series (built again, it adds nothing).
+            self._summarised.add(key)
+            self.analysed_bytes += len(image.text)
             for name, members in model.structs.items():
                 self.series_structs.setdefault(name, {}).update(members)
             self.series_defines |= model.defines
             self.series_ops_structs |= model.pool_callback_structs
             for call in model.calls:
                 self.series_calls.setdefault(call.function.name, set()).add(call.name)
+            for name, types in model.file_declarations.items():
+                self.series_declarations.setdefault(name, set()).update(types)
+        if self._ops_structs_final and self.series_ops_structs:
+            model.adopt_ops_structs(self.series_ops_structs)
+        self._models[key] = model
+        self._live_bytes += len(image.text)
+        while self._live_bytes > limits.LIVE_MODEL_BYTES and len(self._models) > 2:
+            (_, text), _ = self._models.popitem(last=False)
+            self._live_bytes -= len(text)
         return model
 
     def release_note(self, patch: int | None) -> PartialNote | None:
@@ -258,7 +278,8 @@ class Analyzer:
 
     def findings(self, model: FileModel) -> list[Finding]:
         """Every finding in one image, after its inline suppressions and the configuration."""
-        cached = self._findings.get(id(model))
+        # Kept on the model, so that they are dropped with it (and found again if rebuilt).
+        cached = model.findings
         if cached is None:
             ctx = CheckContext(model, self.is_defined, self.ran_codes)
             found = [f for check in self.checks if not check.after_suppressions for f in check.run(ctx)]
@@ -267,7 +288,7 @@ class Analyzer:
             cached = [adjusted for f in found
                       if (adjusted := self.config.adjust(f, self.default_severity[f.code])) is not None]
             cached.sort(key=lambda f: (f.line, f.column, f.code))
-            self._findings[id(model)] = cached
+            model.findings = cached
         return cached
 
     def partial_notes(self, model: FileModel, coverage: Coverage, patch: int | None) -> list[PartialNote]:
@@ -287,11 +308,30 @@ class Analyzer:
 
     # ---- series ---------------------------------------------------------------------------
 
+    def too_large(self, imgs: FileImages) -> str | None:
+        """Why a file's images are not analysed, when they are past a size limit."""
+        images = [image for image in (imgs.pre, imgs.post) if image is not None]
+        size = max((len(image.text) for image in images), default=0)
+        if limits.file_too_large(size):
+            return limits.file_too_large(size)
+        new = sum(len(image.text) for image in images if (image.path, image.text) not in self._summarised)
+        if self.analysed_bytes + new > limits.MAX_RUN_BYTES:
+            return (f"the run has analysed {mib(self.analysed_bytes)} of C, its limit is "
+                    f"{mib(limits.MAX_RUN_BYTES)}: lint the rest of the series on its own")
+        return None
+
+    def _models_of(self, imgs: FileImages, patch: Patch) -> tuple[FileModel | None, FileModel | None]:
+        """The pre- and post-image models of one file change (built again if dropped)."""
+        pre = self.model(imgs.pre, patch.index - 1, patch.base) if imgs.pre is not None else None
+        post = self.model(imgs.post, patch.index, patch.base) if imgs.post is not None else None
+        return pre, post
+
     def run_series(self, patches: list[Patch]) -> list[PatchResult]:
         source = ImageSource(self.tree, self.objects)
         staged = []
         # First every image of every patch, so struct members and definitions anywhere in
-        # the series are known before any check runs.
+        # the series are known before any check runs. Only the images are kept: their
+        # models are built again when they were dropped to stay within memory.
         for patch in patches:
             per_file, notes = [], []
             for change in patch.files:
@@ -312,10 +352,13 @@ class Analyzer:
                         self.final_images[change.path] = imgs.post
                         if not change.hunks:
                             continue        # a rename, copy or mode change: no text to check
-                        pre = self.model(imgs.pre, patch.index - 1, patch.base) \
-                            if imgs.pre is not None else None
-                        post = self.model(imgs.post, patch.index, patch.base) \
-                            if imgs.post is not None else None
+                        too_large = self.too_large(imgs)
+                        if too_large is not None:
+                            source.lose(change)
+                            self.final_images[change.path] = None
+                            notes.append(PartialNote(change.path, too_large, patch.index, "unread"))
+                            continue
+                        self._models_of(imgs, patch)
                 except (OverBudget, RecursionError) as stopped:
                     source.lose(change)
                     self.final_images[change.path] = None
@@ -323,34 +366,46 @@ class Analyzer:
                                  if isinstance(stopped, OverBudget) else
                                  PartialNote(change.path, TOO_DEEP, patch.index, "unread"))
                     continue
-                per_file.append((imgs, pre, post))
+                per_file.append(imgs)
             staged.append((patch, per_file, notes))
+        self._ops_structs_final = True
         if self.series_ops_structs:
-            for _, per_file, _ in staged:
-                for _, pre, post in per_file:
-                    for model in (pre, post):
-                        if model is not None:
-                            model.adopt_ops_structs(self.series_ops_structs)
+            for model in self._models.values():
+                model.adopt_ops_structs(self.series_ops_structs)
         self._learn(staged)
-        results = []
+        results, reported, stopped_in = [], 0, None
         for patch, per_file, notes in staged:
             result = PatchResult(patch, partial=notes)
-            for imgs, pre, post in per_file:
-                if post is None:
+            results.append(result)
+            if stopped_in is not None:
+                result.partial.append(PartialNote(
+                    "(all files)", f"not analysed: the run stopped at {limits.MAX_FINDINGS:,} findings "
+                                   f"in patch {stopped_in}", patch.index, "budget"))
+                continue
+            for imgs in per_file:
+                if imgs.post is None:
                     continue
-                result.files.append(post.path)
-                coverage = Coverage.of(post, patch.index)
-                result.coverage.append(coverage)
-                result.partial.extend(self.partial_notes(post, coverage, patch.index))
                 try:
                     with time_budget(self.budget):
-                        result.findings.extend(self._new_in_patch(imgs, pre, post))
+                        pre, post = self._models_of(imgs, patch)
+                        result.files.append(post.path)
+                        coverage = Coverage.of(post, patch.index)
+                        result.coverage.append(coverage)
+                        result.partial.extend(self.partial_notes(post, coverage, patch.index))
+                        new = self._new_in_patch(imgs, pre, post)
+                        room = limits.MAX_FINDINGS - reported
+                        result.findings.extend(new[:room])
+                        reported += min(room, len(new))
+                        if len(new) > room:
+                            stopped_in = patch.index
+                            result.partial.append(PartialNote(post.path, limits.too_many_findings(len(new) - room),
+                                                              patch.index, "budget"))
+                            break
                 except OverBudget:
-                    result.partial.append(PartialNote(post.path, over_budget_reason(self.budget),
+                    result.partial.append(PartialNote(imgs.post.path, over_budget_reason(self.budget),
                                                       patch.index, "budget"))
                 except RecursionError:
-                    result.partial.append(PartialNote(post.path, TOO_DEEP, patch.index, "unread"))
-            results.append(result)
+                    result.partial.append(PartialNote(imgs.post.path, TOO_DEEP, patch.index, "unread"))
         note = self.release_note(patches[0].index) if results else None
         if note is not None:
             results[0].partial.insert(0, note)
@@ -360,7 +415,8 @@ class Analyzer:
         """Helpers the series adds to page_pool's API files, and the owner-test predicates
         any of its files define, each visible from its patch on."""
         for patch, per_file, _ in staged:
-            for _, pre, post in per_file:
+            for imgs in per_file:
+                pre, post = self._models_of(imgs, patch)
                 if post is not None:
                     self.series_learned.update(
                         (h.name, h) for h in learn(pre, post, patch.index, self.series_learned))

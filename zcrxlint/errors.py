@@ -1,6 +1,9 @@
 """Errors that stop a run: each becomes one line on stderr and exit status 2."""
 
+import io
+import os
 import re
+import stat
 
 
 class ZcrxlintError(Exception):
@@ -36,12 +39,35 @@ def visible(text: str) -> str:
 USER_FILE_LIMIT = 64 << 20
 
 
+def read_bounded(fh, limit: int) -> bytes:
+    """At most `limit` + 1 bytes of an open binary file: a regular file in one read of its
+    size, anything else (a pipe, /dev/zero) a MiB at a time; read(limit + 1) would take the
+    whole limit's memory at once, whatever the file holds."""
+    try:
+        info = os.fstat(fh.fileno())
+    except (OSError, ValueError, io.UnsupportedOperation):
+        info = None
+    chunks, total = [], 0
+    if info is not None and stat.S_ISREG(info.st_mode) and info.st_size <= limit:
+        chunks.append(fh.read(info.st_size + 1))
+        total = len(chunks[0])
+        if total <= info.st_size:
+            return chunks[0]
+    while total <= limit:           # not a regular file, or one that grew since
+        chunk = fh.read(min(1 << 20, limit + 1 - total))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+    return b"".join(chunks)
+
+
 def read_user_file(path, what: str) -> str:
     """A file the user named (configuration, facts, baseline) as text, or an InputError
     naming it; `what` says what it was meant to be."""
     try:
         with open(path, "rb") as fh:
-            data = fh.read(USER_FILE_LIMIT + 1)
+            data = read_bounded(fh, USER_FILE_LIMIT)
         if len(data) > USER_FILE_LIMIT:
             raise InputError(str(path), f"larger than {USER_FILE_LIMIT >> 20} MB: not a {what}")
         return data.decode("utf-8")

@@ -16,6 +16,7 @@ import signal
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import limits
 from .basetree import decode_source
 from .budget import OverBudget, over_budget_reason, time_budget
 from .engine import TOO_DEEP, Analyzer, Coverage, PartialNote, PatchResult
@@ -50,6 +51,10 @@ def default_jobs() -> int:
 def analyse(analyzer: Analyzer, outcome: Outcome, data: bytes, known_match: bool = False) -> Outcome:
     """One whole file on its own, unless the prefilter rules it out."""
     if not known_match and not analyzer.prefilter.matches(data):
+        return outcome
+    too_large = limits.file_too_large(len(data))
+    if too_large:
+        outcome.partial = [PartialNote(outcome.path, too_large, None, "unread")]
         return outcome
     image = Image(outcome.path, decode_source(data))
     alone = analyzer.fresh()

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import binascii
 import contextlib
 import email
 import email.policy
 import email.utils
+import quopri
 import re
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from .budget import OverBudget, time_budget
-from .errors import InputError
+from .errors import InputError, read_bounded
 from .patch import C_SUFFIXES, DIFF_START, Patch, find_diff, parse_diff
 
 # An mbox "From " separator: `From <sender or sha> <asctime date>` at the start of a line.
@@ -34,13 +36,19 @@ MBOXRD_QUOTED_FROM = re.compile(rb"(?m)^>(>*From )")
 # so that the diff cannot be seen in it.
 DIFF_START_BYTES = re.compile(DIFF_START.pattern.encode())
 ENCODED_BODY = re.compile(rb"(?im)^content-transfer-encoding:[ \t]*(?!7bit|8bit|binary)")
+# Where a mail's headers end: its first empty line.
+HEADER_END = re.compile(rb"\r?\n\r?\n")
+# The email package holds several copies of a mail it parses whole: it is given only
+# multipart or oddly encoded mails up to this size (a plain one's body is read as bytes).
+MULTIPART_LIMIT = 16 << 20
 PATCH_MIME_TYPES = ("text/x-patch", "text/x-diff", "application/x-patch", "text/x-diff-rich")
 
 
 @dataclass
 class _Message:
-    text: str                 # headers and decoded body, LF line ends
-    body_offset: int          # offset of the decoded body inside text
+    head_lines: int           # lines of the headers and the empty line after them
+    body: str                 # the decoded body, LF line ends (kept apart from the headers:
+                              # joining them would copy a body of 100 MB once more)
     subject: str
     date: object
     message_id: str | None
@@ -51,10 +59,10 @@ def _read(name: str) -> bytes:
     if name == "-":
         if sys.stdin is None or sys.stdin.isatty():
             raise InputError("<stdin>", "no input on standard input (pipe a patch or mbox into it)")
-        return _within_limit(sys.stdin.buffer.read(INPUT_LIMIT + 1), "<stdin>")
+        return _within_limit(read_bounded(sys.stdin.buffer, INPUT_LIMIT), "<stdin>")
     try:
         with open(name, "rb") as fh:
-            data = fh.read(INPUT_LIMIT + 1)
+            data = read_bounded(fh, INPUT_LIMIT)
     except IsADirectoryError:
         raise InputError(name, "is a directory (name the patch files in it)") from None
     except FileNotFoundError:
@@ -88,7 +96,11 @@ def _mbox_message(raw: bytes, begin: int, end: int) -> bytes:
     """A message without its `From ` line, mboxrd escaping undone (">From " lines in
     bodies lose one ">")."""
     body = raw.find(b"\n", begin, end)
-    return MBOXRD_QUOTED_FROM.sub(rb"\1", raw[body + 1:end]) if body >= 0 else b""
+    if body < 0:
+        return b""
+    message = memoryview(raw)[body + 1:end]
+    # A view, not a copy, unless some line needs its ">" taken off.
+    return MBOXRD_QUOTED_FROM.sub(rb"\1", message) if MBOXRD_QUOTED_FROM.search(message) else message
 
 
 def _may_hold_diff(message: bytes) -> bool:
@@ -144,10 +156,55 @@ def _raw_header(msg, name: str) -> str:
     return ""
 
 
-def _parse_message(raw: bytes, source: str) -> _Message:
+def _single_part_body(msg, raw_body: memoryview) -> bytes | memoryview | None:
+    """The decoded body of a mail that is not multipart, read from the raw bytes without
+    the email package (whose parse holds several copies of a large body); None when the
+    mail is multipart or its encoding needs the email package."""
+    if msg.is_multipart() or msg.get_content_maintype() == "multipart":
+        return None
+    filename = msg.get_filename() or ""
+    if not (msg.get_content_type() in ("text/plain", *PATCH_MIME_TYPES) or filename.endswith((".patch", ".diff"))):
+        return b""
+    encoding = str(msg.get("content-transfer-encoding", "") or "").strip().lower()
+    if encoding in ("", "7bit", "8bit", "binary"):
+        return raw_body
+    if encoding == "quoted-printable":
+        return quopri.decodestring(bytes(raw_body))
+    if encoding == "base64":
+        try:
+            return binascii.a2b_base64(raw_body)
+        except binascii.Error:
+            return None         # broken padding: the email package is more forgiving
+    return None
+
+
+def _parse_message(raw: bytes | memoryview, source: str) -> _Message:
+    end = HEADER_END.search(raw)
+    # The headers end with the newline of their last line; the body starts after the empty one.
+    head_end, body_start = (end.start() + end.group().index(b"\n") + 1, end.end()) if end \
+        else (len(raw), len(raw))
+    head = bytes(raw[:head_end])
     try:
-        msg = email.message_from_bytes(raw, policy=email.policy.default)
-        body = _body_text(msg)
+        # The headers alone; the body too only when it is multipart or oddly encoded, and
+        # then within MULTIPART_LIMIT (the email package holds many copies of it).
+        msg = email.message_from_bytes(head, policy=email.policy.default)
+        decoded = _single_part_body(msg, memoryview(raw)[body_start:])
+        if decoded is None:
+            if len(raw) > MULTIPART_LIMIT:
+                raise InputError(source, f"a multipart or encoded mail of {len(raw) / 1e6:.0f} MB: zcrxlint "
+                                         f"reads those up to {MULTIPART_LIMIT >> 20} MiB; save the patch "
+                                         "it carries and pass that")
+            msg = email.message_from_bytes(bytes(raw), policy=email.policy.default)
+            body = _body_text(msg)
+        else:
+            charset = msg.get_content_charset() or "utf-8"
+            try:
+                body = str(decoded, charset, "replace")
+            except LookupError:
+                body = str(decoded, "utf-8", "replace")
+            del decoded
+    except InputError:
+        raise
     except Exception as exc:  # the email package raises a zoo of errors on broken mail
         raise InputError(source, f"unreadable mail: {exc}") from None
     subject = " ".join(_header(msg, "subject").split())
@@ -164,20 +221,19 @@ def _parse_message(raw: bytes, source: str) -> _Message:
         if m:
             counter = (int(m.group(1)), int(m.group(2)))
             break
-    head = raw.replace(b"\r\n", b"\n").split(b"\n\n", 1)[0].decode("utf-8", "replace")
-    header_text = head + "\n\n"
-    body = body.replace("\r\n", "\n")
-    return _Message(header_text + body, len(header_text), subject, date, message_id, counter)
+    head_lines = head.count(b"\n") + 1
+    if "\r" in body:
+        body = body.replace("\r\n", "\n")
+    return _Message(head_lines, body, subject, date, message_id, counter)
 
 
 def _diff_in(text: str, search_from: int, lines_before: int) -> list:
     """The file changes of the diff in `text` (searched from `search_from`), numbered so
     that #N counts lines of the input as read; [] when there is none."""
-    start = find_diff(text[search_from:])
+    start = find_diff(text, search_from)
     if start is None:
         return []
-    start += search_from
-    return parse_diff(text[start:], lines_before + text.count("\n", 0, start) + 1)
+    return parse_diff(text, lines_before + text.count("\n", 0, start) + 1, start)
 
 
 def _patch_from_message(msg: _Message, source: str, lines_before: int,
@@ -186,16 +242,22 @@ def _patch_from_message(msg: _Message, source: str, lines_before: int,
     encoded bodies #N counts lines of the decoded body). `diff_lines`: when known, the
     diff is the message's last so many lines, and a diff quoted above it in the commit
     message is no part of the change."""
-    search_from = msg.body_offset
+    search_from = 0
     if diff_lines is not None:
-        text = msg.text.rstrip("\n")
-        search_from = max(search_from, len(text) - len("\n".join(text.rsplit("\n", diff_lines)[1:])))
-    files = _diff_in(msg.text, search_from, lines_before)
+        at = len(msg.body)
+        while at and msg.body[at - 1] == "\n":
+            at -= 1
+        for _ in range(diff_lines):
+            at = msg.body.rfind("\n", 0, at)
+            if at < 0:
+                break
+        search_from = at + 1
+    files = _diff_in(msg.body, search_from, lines_before + msg.head_lines)
     if not files:
         return None
     subject = SUBJECT_TAGS.sub("", msg.subject).strip() or msg.subject
     commit = sender if sender and COMMIT_ID.match(sender) and sender.strip("0") else None
-    return Patch(0, subject, source, files, msg.text.count("\n") + 1, msg.date,
+    return Patch(0, subject, source, files, msg.head_lines + msg.body.count("\n") + 1, msg.date,
                  msg.message_id, msg.counter, commit=commit, posted_subject=msg.subject or None)
 
 
@@ -231,9 +293,8 @@ def reading_within(budget: float | None, source: str):
 
 def read_input(name: str, budget: float | None = None) -> InputPatches:
     source = "<stdin>" if name == "-" else name
-    raw = _read(name)
     with reading_within(budget, source):
-        return patches_from_bytes(raw, source)
+        return patches_from_bytes(_read(name), source)
 
 
 def patches_from_bytes(raw: bytes, source: str, diff_lines: int | None = None) -> InputPatches:
@@ -250,7 +311,7 @@ def patches_from_bytes(raw: bytes, source: str, diff_lines: int | None = None) -
     mbox = MBOX_FROM.match(first_line)
     if mbox or _looks_like_mail(raw[start:start + 8192]):
         messages = _mbox_messages(raw, start, mbox.group(1).decode("ascii", "replace")) if mbox \
-            else iter([(raw[start:], 0, None)])
+            else iter([(memoryview(raw)[start:], 0, None)])
         patches = []
         base_commit = None
         count = 0
@@ -260,15 +321,17 @@ def patches_from_bytes(raw: bytes, source: str, diff_lines: int | None = None) -
             count += 1
             label = source if count == 1 and following is None else f"{source}#{count}"
             if not _may_hold_diff(chunk):
-                base_commit = base_commit or _base_commit(chunk.decode("utf-8", "replace"))
+                base_commit = base_commit or _base_commit(str(chunk, "utf-8", "replace"))
                 continue
             message = _parse_message(chunk, label)
-            base_commit = base_commit or _base_commit(message.text)
+            base_commit = base_commit or _base_commit(message.body)
             patch = _patch_from_message(message, label, lead + before, sender, diff_lines)
             if patch:
                 patches.append(patch)
         return InputPatches(_series_order(patches), count, base_commit)
-    text = raw.decode("utf-8", "replace").replace("\r\n", "\n")
+    text = raw.decode("utf-8", "replace")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")
     if find_diff(text) is None:
         if b"\x00" in raw:
             raise InputError(source, "binary data, not a patch or mail")

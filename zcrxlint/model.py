@@ -6,6 +6,7 @@ Everything here is computed once per parsed image; the checks only read it.
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import functools
 from dataclasses import dataclass, field
@@ -153,8 +154,11 @@ class FileModel:
     # Owner-test predicates the series defines, by name (engine-filled; provider.Predicate).
     series_predicates: dict = field(default_factory=dict)
     position: int = 0
-    # Every model of the run, for declarations a hunk does not show (engine-filled).
-    series_models: list = field(default_factory=list)
+    # Name -> types every file of the run declares it with, for declarations a hunk does
+    # not show (engine-filled).
+    series_declarations: dict[str, set] = field(default_factory=dict)
+    # Every finding in this text, once the engine has run the checks on it.
+    findings: list | None = None
     # Struct members from the local headers the file includes (headers.py).
     header_structs: dict[str, dict[str, CType]] = field(default_factory=dict)
 
@@ -506,7 +510,7 @@ class FileModel:
         the series. Its type counts only when every declaration there agrees."""
         types = self.declarations.get(function.fragment_of or function.name, {}).get(name) \
             or self.file_declarations.get(name) \
-            or set().union(*(model.file_declarations.get(name, ()) for model in self.series_models))
+            or self.series_declarations.get(name)
         if not types:
             return False, None
         return True, next(iter(types)) if len(types) == 1 else None
@@ -685,14 +689,18 @@ class FileModel:
                 if index is None:
                     index = acc.node.parent.named_children[-1]
                 cache_index_nodes.append((acc, index))
+        # Count writes by position, so each cache subscript looks only inside its index.
+        count_writes = sorted(((acc.node.start_byte, id(acc)) for acc in accesses
+                               if acc.chain == "alloc.count" and acc.mode == "write"))
+        starts = [start for start, _ in count_writes]
         folded = set()
         for cache_acc, index in cache_index_nodes:
-            for acc in accesses:
-                if acc.chain == "alloc.count" and acc.mode == "write" \
-                        and index.start_byte <= acc.node.start_byte < index.end_byte:
-                    folded.add(id(acc))
-                    if cache_acc.mode == "read":
-                        folded.add(("pop", id(cache_acc)))
+            first = bisect.bisect_left(starts, index.start_byte)
+            last = bisect.bisect_left(starts, index.end_byte)
+            for _, acc_id in count_writes[first:last]:
+                folded.add(acc_id)
+                if cache_acc.mode == "read":
+                    folded.add(("pop", id(cache_acc)))
         for acc in accesses:
             if id(acc) in folded:
                 continue

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import re
+from array import array
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import unidiff
+
+from .limits import MAX_FILE_DIFF_BYTES, mib
 
 
 C_SUFFIXES = (".c", ".h")
@@ -48,6 +53,63 @@ class DiffLine:
     patch_line: int           # 1-based line in the patch text as read (checkpatch's #N)
 
 
+class DiffLines(Sequence):
+    """A hunk's lines, held as one text and a few arrays; a DiffLine is made when asked for.
+    An object per line costs over 200 bytes, and a 100 MB patch has some 4 million lines."""
+
+    __slots__ = ("_text", "_ends", "_kinds", "_old", "_new", "_patch")
+
+    def __init__(self, lines: Iterable[tuple[str, str, int | None, int | None, int]]):
+        texts, kinds = [], []
+        ends, old, new, patch = array("I"), array("I"), array("I"), array("I")
+        at = 0
+        for kind, text, old_line, new_line, patch_line in lines:
+            texts.append(text)
+            at += len(text)
+            ends.append(at)
+            kinds.append(kind)
+            old.append(0 if old_line is None else old_line + 1)     # 0: no such line
+            new.append(0 if new_line is None else new_line + 1)
+            patch.append(patch_line)
+        self._text, self._kinds = "".join(texts), "".join(kinds)
+        self._ends, self._old, self._new, self._patch = ends, old, new, patch
+
+    def _line(self, at: int) -> DiffLine:
+        start = self._ends[at - 1] if at else 0
+        old, new = self._old[at], self._new[at]
+        return DiffLine(self._kinds[at], self._text[start:self._ends[at]],
+                        old - 1 if old else None, new - 1 if new else None, self._patch[at])
+
+    def __len__(self) -> int:
+        return len(self._kinds)
+
+    def __getitem__(self, at):
+        if isinstance(at, slice):
+            return [self._line(i) for i in range(*at.indices(len(self)))]
+        if at < 0:
+            at += len(self)
+        if not 0 <= at < len(self):
+            raise IndexError(at)
+        return self._line(at)
+
+    def __iter__(self) -> Iterator[DiffLine]:
+        for at in range(len(self._kinds)):
+            yield self._line(at)
+
+    def _key(self) -> tuple:
+        return (self._text, self._kinds, self._ends.tobytes(), self._old.tobytes(),
+                self._new.tobytes(), self._patch.tobytes())
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, DiffLines) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return f"DiffLines({len(self)} lines)"
+
+
 @dataclass(frozen=True)
 class Hunk:
     old_start: int
@@ -55,7 +117,12 @@ class Hunk:
     new_start: int
     new_length: int
     header: str               # the text after the second @@: git's enclosing function line
-    lines: tuple[DiffLine, ...]
+    lines: DiffLines          # a sequence of DiffLine (DiffLine objects are taken too)
+
+    def __post_init__(self):
+        if not isinstance(self.lines, DiffLines):
+            object.__setattr__(self, "lines", DiffLines(
+                (ln.kind, ln.text, ln.old_line, ln.new_line, ln.patch_line) for ln in self.lines))
 
     def side(self, old: bool) -> list[DiffLine]:
         keep = "-" if old else "+"
@@ -114,14 +181,19 @@ class Patch:
     def diff_line(self, path: str, new_line: int) -> tuple[FileChange, Hunk, int] | None:
         """Where the patch shows line `new_line` of `path`'s post-image (added or context):
         its file change, hunk and index in the hunk; None when no hunk shows it."""
+        return self._shown_lines.get((path, new_line))
+
+    @functools.cached_property
+    def _shown_lines(self) -> dict[tuple[str, int], tuple[FileChange, Hunk, int]]:
+        # Built once: a report asks this for every finding, and a patch of 100,000
+        # findings must not walk every hunk for each.
+        shown = {}
         for change in self.files:
-            if change.path != path:
-                continue
             for hunk in change.hunks:
                 for at, line in enumerate(hunk.lines):
-                    if line.new_line == new_line and line.kind != "-":
-                        return change, hunk, at
-        return None
+                    if line.kind != "-":
+                        shown.setdefault((change.path, line.new_line), (change, hunk, at))
+        return shown
 
 
 def unquote_git_path(path: str) -> str:
@@ -150,18 +222,18 @@ def _strip_prefix(path: str | None) -> str | None:
     return path
 
 
-def find_diff(text: str) -> int | None:
-    """Offset where the diff of a message body starts, or None when it has none."""
-    m = DIFF_START.search(text)
+def find_diff(text: str, start: int = 0) -> int | None:
+    """Offset where the diff of a message body starts (searched from `start`), or None."""
+    m = DIFF_START.search(text, start)
     return m.start() if m else None
 
 
-def _sections(text: str) -> list[int]:
-    """Offsets in `text` where each file's part of the diff starts."""
-    starts = [m.start() for m in GIT_FILE_START.finditer(text)]
+def _sections(text: str, start: int) -> list[int]:
+    """Offsets in `text` (from `start`) where each file's part of the diff starts."""
+    starts = [m.start() for m in GIT_FILE_START.finditer(text, start)]
     if not starts:
-        starts = [m.start() for m in PLAIN_FILE_START.finditer(text)]
-    return starts or [0]
+        starts = [m.start() for m in PLAIN_FILE_START.finditer(text, start)]
+    return starts or [start]
 
 
 def _header_paths(section: str) -> tuple[str | None, str | None]:
@@ -181,20 +253,25 @@ def _unread(section: str, reason: str) -> FileChange:
     return FileChange(old, new or old, (), unreadable=reason)
 
 
-def parse_diff(text: str, first_line: int = 1) -> list[FileChange]:
-    """Parse unified-diff text; `first_line` is the line of `text` in the input as read.
+def parse_diff(text: str, first_line: int = 1, start: int = 0) -> list[FileChange]:
+    """Parse unified-diff text from offset `start`; `first_line` is the line of that offset
+    in the input as read.
 
     Each file's part is read on its own: a part that is corrupt (a hunk whose line counts
     lie, a hunk cut off, NUL bytes) becomes a FileChange with `unreadable` set and the
     other files are still read."""
-    starts = _sections(text)
+    starts = _sections(text, start)
     changes = []
-    line = first_line + text.count("\n", 0, starts[0])
+    line = first_line + text.count("\n", start, starts[0])
     for at, start in enumerate(starts):
         end = starts[at + 1] if at + 1 < len(starts) else len(text)
-        section = text[start:end]
-        changes.extend(_parse_section(section, line))
-        line += section.count("\n")
+        if end - start > MAX_FILE_DIFF_BYTES:
+            # Not copied out: its header names the file, and that is all that is read.
+            changes.append(_unread(text[start:start + 4096], f"{mib(end - start)} of diff for one file, "
+                                   f"over the {mib(MAX_FILE_DIFF_BYTES)} zcrxlint reads per file"))
+        else:
+            changes.extend(_parse_section(text[start:end], line))
+        line += text.count("\n", start, end)
     return changes
 
 
@@ -239,9 +316,9 @@ def _parse_section(section: str, first_line: int) -> list[FileChange]:
                 return [_unread(section, f"malformed diff: the hunk {header} at #{numbered[0] - 1 + offset} "
                                          f"counts fewer lines than it has (#{after + 1 + offset} "
                                          "is still a hunk line)")]
-            lines = tuple(
-                DiffLine(ln.line_type, ln.value.rstrip("\n").rstrip("\r"), ln.source_line_no,
-                         ln.target_line_no, ln.diff_line_no + offset)
+            lines = DiffLines(
+                (ln.line_type, ln.value.rstrip("\n").rstrip("\r"), ln.source_line_no,
+                 ln.target_line_no, ln.diff_line_no + offset)
                 for ln in h if ln.line_type in (" ", "+", "-")
             )
             hunks.append(Hunk(h.source_start, h.source_length, h.target_start, h.target_length,
