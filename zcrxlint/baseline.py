@@ -75,6 +75,9 @@ def read_baseline(path: Path) -> frozenset[str]:
         raise InputError(str(path), f"not a zcrxlint baseline (bad JSON: {exc})") from None
     except ValueError as exc:    # an integer of more digits than Python converts
         raise InputError(str(path), f"not a zcrxlint baseline ({exc})") from None
+    except RecursionError:
+        raise InputError(str(path), "not a zcrxlint baseline (arrays or objects nested deeper "
+                                    "than the JSON parser follows)") from None
     if not isinstance(document, dict) or document.get("tool") != "zcrxlint" \
             or not isinstance(document.get("findings"), list):
         raise InputError(str(path), "not a zcrxlint baseline (write one with --write-baseline)")

@@ -554,9 +554,17 @@ def _never_fail_to_print() -> None:
             stream.reconfigure(errors="backslashreplace")
 
 
+# An error line names its input, but a hostile path (a megabyte of `x/`) is shown cut.
+ERROR_LINE_LIMIT = 2000
+
+
 def _one_line(text: str) -> str:
     """An error is one line on stderr, whatever a library put in its message."""
-    return visible(" ".join(text.split()))
+    line = visible(" ".join(text.split()))
+    if len(line) <= ERROR_LINE_LIMIT:
+        return line
+    cut = len(line) - ERROR_LINE_LIMIT
+    return f"{line[:ERROR_LINE_LIMIT - 500]}[... {cut:,} characters ...]{line[-500:]}"
 
 
 class Stopped(BaseException):

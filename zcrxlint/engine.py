@@ -28,7 +28,7 @@ from .limits import mib
 from .model import FileModel
 from .patch import C_SUFFIXES, Patch
 from .prefilter import Prefilter, Triggers
-from .provider import Predicate
+from .provider import Predicate, returned_expression
 from .registry import Check
 
 # A partial note's kind says what was missing, for --strict-parse and for tools reading
@@ -193,6 +193,9 @@ class Analyzer:
         self._live_bytes = 0
         self._positions: dict[tuple[str, str], int] = {}
         self._summarised: set[tuple[str, str]] = set()
+        # Images holding a function that could be an owner-test predicate (a lone return):
+        # the only ones besides page_pool's API files that learning builds again if dropped.
+        self._may_define_predicates: set[tuple[str, str]] = set()
         self.analysed_bytes = 0         # image text built into a model, the run's total
         self.series_structs: dict[str, dict] = {}
         self.series_defines: set[str] = set()
@@ -245,6 +248,8 @@ class Analyzer:
         if key not in self._summarised:
             # First build: what this text adds to the series (built again, it adds nothing).
             self._summarised.add(key)
+            if any(returned_expression(f) is not None for f in model.functions):
+                self._may_define_predicates.add(key)
             self.analysed_bytes += len(image.text)
             for name, members in model.structs.items():
                 self.series_structs.setdefault(name, {}).update(members)
@@ -416,6 +421,10 @@ class Analyzer:
         any of its files define, each visible from its patch on."""
         for patch, per_file, _ in staged:
             for imgs in per_file:
+                if not self.facts.is_api_file(imgs.change.path) and not any(
+                        (image.path, image.text) in self._may_define_predicates
+                        for image in (imgs.pre, imgs.post) if image is not None):
+                    continue
                 pre, post = self._models_of(imgs, patch)
                 if post is not None:
                     self.series_learned.update(
@@ -437,7 +446,7 @@ class Analyzer:
         return touched
 
     def _new_in_patch(self, imgs: FileImages, pre: FileModel | None, post: FileModel) -> list[Finding]:
-        changed = sorted(imgs.added | imgs.removed_at)
+        changed = imgs.changed
         touched = self._touched(post, changed)
         candidates, others = [], []
         for f in self.findings(post):

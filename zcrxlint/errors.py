@@ -77,9 +77,35 @@ def read_user_file(path, what: str) -> str:
         raise InputError(str(path), f"the {what} is not UTF-8 text") from None
 
 
+# tomllib's time is quadratic in the parts of a dotted key, and its stack in nesting:
+# deeper or longer than any configuration or facts file needs is refused before parsing.
+TOML_MAX_DEPTH = 64
+TOML_MAX_KEY_PARTS = 64
+_TOML_BRACKETS = re.compile(r"[\[\]{}]")
+
+
+def _toml_shape_problem(text: str) -> str | None:
+    depth = deepest = 0
+    for m in _TOML_BRACKETS.finditer(text):
+        depth = depth + 1 if m.group() in "[{" else max(depth - 1, 0)
+        deepest = max(deepest, depth)
+    if deepest > TOML_MAX_DEPTH:
+        return f"arrays or tables nested {deepest} deep (zcrxlint reads up to {TOML_MAX_DEPTH})"
+    for number, line in enumerate(text.split("\n"), 1):
+        if line.split("=", 1)[0].count(".") >= TOML_MAX_KEY_PARTS:
+            return f"line {number}: a key of more than {TOML_MAX_KEY_PARTS} dotted parts"
+    return None
+
+
 def load_user_toml(path, what: str) -> dict:
     import tomllib
+    text = read_user_file(path, what)
+    problem = _toml_shape_problem(text)
+    if problem:
+        raise InputError(str(path), f"not a {what}: {problem}")
     try:
-        return tomllib.loads(read_user_file(path, what))
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise InputError(str(path), f"not valid TOML: {exc}") from None
+    except RecursionError:
+        raise InputError(str(path), f"not a {what}: nested deeper than the TOML parser follows") from None

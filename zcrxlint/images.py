@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import re
+from array import array
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+
 from .basetree import BaseTree, GitRepo, decode_source, leaves_tree
 from .patch import DiffLine, FileChange, Hunk
 
@@ -26,12 +29,39 @@ _TYPE_ONLY_HEADER = re.compile(r"^[A-Za-z_][\w\s\*]*$")
 _BODYLESS_HEADER = re.compile(r"^\s*(?:(?:\}\s*)?else(?:\s+if\b.*\))?|(?:if|while|for)\b.*\))\s*$")
 
 
+class Rows(Sequence):
+    """Row -> 1-based file line, None for a row no file line is: an array, not a list of
+    int objects (a run may hold hundreds of hunk-only images of thousands of rows)."""
+
+    __slots__ = ("_lines",)
+
+    def __init__(self, lines: Iterable[int | None]):
+        self._lines = array("I", (0 if line is None else line for line in lines))
+
+    def __len__(self) -> int:
+        return len(self._lines)
+
+    def __getitem__(self, row):
+        if isinstance(row, slice):
+            return [line or None for line in self._lines[row]]
+        return self._lines[row] or None
+
+    def __iter__(self) -> Iterator[int | None]:
+        return (line or None for line in self._lines)
+
+    def __eq__(self, other) -> bool:
+        return list(self) == list(other) if isinstance(other, (Rows, list)) else NotImplemented
+
+    def __repr__(self) -> str:
+        return f"Rows({list(self)!r})"
+
+
 @dataclass
 class Image:
     """One side of one file: text to parse plus where each of its rows is in the file."""
     path: str
     text: str
-    rows: list[int | None] | None = None     # row -> 1-based file line; None: identity
+    rows: Rows | None = None                 # row -> 1-based file line; None: identity
     partial: str | None = None               # why only part of the file is known
     fragment_names: dict[str, str] = field(default_factory=dict)  # synthetic name -> git's header
     # Synthetic rows that stand for lines of a function no patch showed, between two parts
@@ -55,8 +85,14 @@ class FileImages:
     change: FileChange
     pre: Image | None          # None when the patch creates the file
     post: Image | None         # None when the patch deletes it
-    added: set[int]            # post-image lines the patch adds
-    removed_at: set[int]       # post-image lines next to which the patch removed lines
+    # Post-image lines the patch adds or removed lines next to, in order (an array: a
+    # patch creating a file of a million lines must not hold a million int objects).
+    changed: array
+
+    @classmethod
+    def of(cls, change: FileChange, pre: Image | None, post: Image | None,
+           added: Iterable[int] = (), removed_at: Iterable[int] = ()) -> "FileImages":
+        return cls(change, pre, post, array("I", sorted(set(added) | set(removed_at))))
 
 
 class ApplyError(Exception):
@@ -385,7 +421,7 @@ def hunks_only_image(path: str, hunks: tuple[Hunk, ...], old: bool, reason: str)
             rows.append(None)
         if not opened and final > 0 and _opens_declaration(body):
             texts[-1] = "};"                   # a struct or an initializer the hunk cut
-    return Image(path, "\n".join(texts) + "\n", rows, reason, names, gaps)
+    return Image(path, "\n".join(texts) + "\n", Rows(rows), reason, names, gaps)
 
 
 @dataclass
@@ -449,15 +485,15 @@ class ImageSource:
     def __init__(self, tree: BaseTree | None, objects: GitRepo | None = None):
         self.tree = tree
         self.objects = objects
-        self.known: dict[str, list[str]] = {}   # path -> whole current text, as lines
+        self.known: dict[str, str] = {}   # path -> whole current text (the post image's own)
         self.shown: dict[str, ShownLines] = {}   # path -> the parts of it the series showed
         # Files an earlier patch of the series did not apply to: their text after it is
         # unknown, and the tree's (or the series') copy is not what later patches were made
         # against, so each later patch of them is read from its hunks.
         self.broken: set[str] = set()
 
-    def _base(self, change: FileChange, patch_base: BaseTree | None) -> tuple[list[str] | None, str]:
-        """The pre-image's lines and where they came from, or None and why there are none."""
+    def _base(self, change: FileChange, patch_base: BaseTree | None) -> tuple[str | None, str]:
+        """The pre-image's text and where it came from, or None and why there is none."""
         path = change.old_path
         if leaves_tree(path):
             return None, ("hunks only: the path in the diff header leaves the tree (absolute or "
@@ -466,7 +502,7 @@ class ImageSource:
             text = patch_base.read(path)
             if text is None:
                 return None, f"hunks only: the file is not in {patch_base.label}"
-            return text.split("\n"), patch_base.label
+            return text, patch_base.label
         if path in self.broken:
             return None, ("hunks only: an earlier patch of the series did not apply to this file, "
                           "so no whole text of it is the one this patch was made against")
@@ -474,10 +510,10 @@ class ImageSource:
             return self.known[path], "the series"
         text = self.tree.read(path) if self.tree is not None else None
         if text is not None:
-            return text.split("\n"), self.tree.label
+            return text, self.tree.label
         data = self.objects.object(change.old_blob) if self.objects and change.old_blob else None
         if data is not None and _is_object(data, change.old_blob):
-            return decode_source(data).split("\n"), f"git object {change.old_blob}"
+            return decode_source(data), f"git object {change.old_blob}"
         if self.tree is not None:
             return None, f"hunks only: the file is not in {self.tree.label}"
         if self.objects is not None and change.old_blob:
@@ -499,27 +535,27 @@ class ImageSource:
     def images(self, change: FileChange, patch_base: BaseTree | None = None) -> FileImages:
         if change.new_path is None:
             self.forget(change)
-            return FileImages(change, None, None, set(), set())
+            return FileImages.of(change, None, None)
         path = change.new_path
         if change.old_path is None:
             lines = [ln.text for h in change.hunks for ln in h.lines if ln.kind == "+"]
             self.shown.pop(path, None)
             self.broken.discard(path)
-            self.known[path] = lines + [""]
             post = Image(path, "\n".join(lines) + "\n")
-            return FileImages(change, None, post, set(range(1, len(lines) + 1)), set())
+            self.known[path] = post.text
+            return FileImages(change, None, post, array("I", range(1, len(lines) + 1)))
         base, origin = self._base(change, patch_base)
         if base is not None:
             try:
-                post_lines, added, removed_at = apply_hunks(base, change.hunks)
+                post_lines, added, removed_at = apply_hunks(base.split("\n"), change.hunks)
             except ApplyError as exc:
                 reason = f"the patch does not apply to the file from {origin} ({exc}); hunks only"
                 self.lose(change)
             else:
                 self.forget(change)
-                self.known[path] = post_lines
-                pre = Image(change.old_path, "\n".join(base))
-                return FileImages(change, pre, Image(path, "\n".join(post_lines)), added, removed_at)
+                post = Image(path, "\n".join(post_lines))
+                self.known[path] = post.text
+                return FileImages.of(change, Image(change.old_path, base), post, added, removed_at)
         else:
             reason = origin
         self.known.pop(change.old_path, None)
@@ -540,7 +576,7 @@ class ImageSource:
                 next_new = ln.new_line + 1
             if pending:
                 removed_at.add(max(next_new - 1, 1))
-        return FileImages(
+        return FileImages.of(
             change,
             hunks_only_image(change.old_path, hunks, old=True, reason=reason),
             hunks_only_image(path, hunks, old=False, reason=reason),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import binascii
 import contextlib
 import email
+import email.header
 import email.policy
 import email.utils
 import quopri
@@ -36,11 +37,15 @@ MBOXRD_QUOTED_FROM = re.compile(rb"(?m)^>(>*From )")
 # so that the diff cannot be seen in it.
 DIFF_START_BYTES = re.compile(DIFF_START.pattern.encode())
 ENCODED_BODY = re.compile(rb"(?im)^content-transfer-encoding:[ \t]*(?!7bit|8bit|binary)")
+# git's subjects are a line; a longer one is cut before its encoded words are decoded.
+SUBJECT_LIMIT = 4096
 # Where a mail's headers end: its first empty line.
 HEADER_END = re.compile(rb"\r?\n\r?\n")
 # The email package holds several copies of a mail it parses whole: it is given only
 # multipart or oddly encoded mails up to this size (a plain one's body is read as bytes).
 MULTIPART_LIMIT = 16 << 20
+MAX_PARTS = 1000
+PART_HEADER = re.compile(rb"(?im)^content-type:")
 PATCH_MIME_TYPES = ("text/x-patch", "text/x-diff", "application/x-patch", "text/x-diff-rich")
 
 
@@ -136,14 +141,15 @@ def _body_text(msg) -> str:
     return "\n".join(texts)
 
 
-def _header(msg, name: str) -> str:
-    """A header's decoded text, or "" when the email package cannot parse it (a broken
-    header must not cost the patch under it). OverBudget is no Exception: a parse that
-    runs out of --time-budget is reported, never taken for a broken header."""
+def _subject(msg) -> str:
+    """The Subject, its encoded words decoded; cut at SUBJECT_LIMIT first, as the email
+    package's own decoding is quadratic in the number of encoded words."""
+    raw = _raw_header(msg, "subject")[:SUBJECT_LIMIT]
     try:
-        return str(msg.get(name, "") or "")
-    except Exception:
-        return ""
+        decoded = str(email.header.make_header(email.header.decode_header(raw)))
+    except Exception:  # an unknown charset, a broken encoded word: the text as written
+        decoded = raw
+    return " ".join(decoded.split())
 
 
 def _raw_header(msg, name: str) -> str:
@@ -194,6 +200,11 @@ def _parse_message(raw: bytes | memoryview, source: str) -> _Message:
                 raise InputError(source, f"a multipart or encoded mail of {len(raw) / 1e6:.0f} MB: zcrxlint "
                                          f"reads those up to {MULTIPART_LIMIT >> 20} MiB; save the patch "
                                          "it carries and pass that")
+            # The email package's parse of many parts is quadratic: count them first.
+            parts = sum(1 for _, _ in zip(range(MAX_PARTS + 1), PART_HEADER.finditer(raw)))
+            if parts > MAX_PARTS:
+                raise InputError(source, f"a mail of more than {MAX_PARTS:,} MIME parts: save the patch "
+                                         "it carries and pass that")
             msg = email.message_from_bytes(bytes(raw), policy=email.policy.default)
             body = _body_text(msg)
         else:
@@ -205,9 +216,12 @@ def _parse_message(raw: bytes | memoryview, source: str) -> _Message:
             del decoded
     except InputError:
         raise
+    except RecursionError:
+        raise InputError(source, "unreadable mail: MIME parts nested deeper than the email "
+                                 "package can follow") from None
     except Exception as exc:  # the email package raises a zoo of errors on broken mail
         raise InputError(source, f"unreadable mail: {exc}") from None
-    subject = " ".join(_header(msg, "subject").split())
+    subject = _subject(msg)
     message_id = _raw_header(msg, "message-id") or None
     date = None
     try:

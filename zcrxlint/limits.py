@@ -11,7 +11,7 @@ newline, and a diff may remove every line and add them again).
 
 MAX_FILE_BYTES = 1 << 20
 MAX_FILE_DIFF_BYTES = 4 * MAX_FILE_BYTES + (64 << 10)
-MAX_RUN_BYTES = 32 << 20
+MAX_RUN_BYTES = 16 << 20
 LIVE_MODEL_BYTES = 1 << 20
 # A run reports this many findings at most, then stops, as a compiler stops at its error
 # limit: past it a reviewer reads none of them, and each costs memory until the report.
@@ -19,7 +19,11 @@ MAX_FINDINGS = 10_000
 
 
 def mib(size: int) -> str:
-    """`size` bytes for a reader: 1 MiB, 4.1 MiB."""
+    """`size` bytes for a reader: 64 bytes, 12 KiB, 1 MiB, 4.1 MiB."""
+    if size < 1 << 10:
+        return f"{size} bytes"
+    if size < 1 << 20:
+        return f"{size >> 10} KiB"
     return f"{size >> 20} MiB" if not size % (1 << 20) else f"{size / (1 << 20):.1f} MiB"
 
 

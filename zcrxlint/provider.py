@@ -58,6 +58,18 @@ class Predicate:
         return self.when_true if truth else self.when_false
 
 
+def returned_expression(function: Function):
+    """The expression of a function whose body (after its declarations) is one `return`:
+    the shape every owner-test predicate has. None for any other function."""
+    body = function.node.child_by_field_name("body")
+    statements = [c for c in body.named_children if c.type not in ("comment", "declaration")] \
+        if body is not None else []
+    if len(statements) != 1 or statements[0].type != "return_statement" \
+            or not statements[0].named_children:
+        return None
+    return statements[0].named_children[0]
+
+
 @dataclass(frozen=True)
 class Origin:
     """Where the value of an expression comes from, as far as one function shows."""
@@ -582,13 +594,10 @@ class ProviderModel:
     def _as_predicate(self, function: Function) -> "Predicate | None":
         """A function whose body is one `return <owner test of a parameter>;` (after its
         declarations), summarised as what it proves when true and when false."""
-        body = function.node.child_by_field_name("body")
-        statements = [c for c in body.named_children if c.type not in ("comment", "declaration")] \
-            if body is not None else []
-        if len(statements) != 1 or statements[0].type != "return_statement" \
-                or not statements[0].named_children:
+        returned = returned_expression(function)
+        if returned is None:
             return None
-        expr = statements[0].named_children[0]
+        expr = returned
         params = list(function.params)
         ops_vars = frozenset(name for name, ctype in function.params.items()
                              if ctype is not None and ctype.name == self.facts.ops_struct)
