@@ -104,26 +104,30 @@ def rows(size_mb: float) -> list[dict]:
         for name, (make, suffix) in SHAPES.items():
             path = Path(work) / f"input.{suffix}"
             path.write_text(make(int(size_mb * 1_000_000)))
-            seconds, peak_kb, output = measure(
+            seconds, peak_kb, output, status, stderr = measure(
                 [sys.executable, "-m", "zcrxlint", "check", str(path), "--format", "json",
                  "--time-budget", "0"], REPO, ok=(0, 1, 2))
-            doc = json.loads(output) if output.strip() else {"summary": {}}
+            if status == 2 and (output.strip() or len(stderr.splitlines()) != 1):
+                sys.exit(f"bench: {name}: exit 2 must be one stderr line and no report: {stderr[-500:]}")
+            doc = json.loads(output) if status != 2 else {"summary": {}}
             partial = doc["summary"].get("partial", [])
             out.append({"shape": name, "input_mb": path.stat().st_size / 1e6, "seconds": seconds,
-                        "peak_mb": peak_kb / 1024, "findings": len(doc.get("findings", [])),
-                        "left_out": sum(1 for p in partial if p["kind"] in ("unread", "budget"))})
+                        "peak_mb": peak_kb / 1024, "status": status, "findings": len(doc.get("findings", [])),
+                        "left_out": sum(1 for p in partial if p["kind"] in ("unread", "budget")),
+                        "refusal": stderr.strip().split(": ", 2)[-1] if status == 2 else ""})
             path.unlink()
     return out
 
 
 def table(measured: list[dict]) -> list[str]:
-    lines = ["| input | size | time | peak memory | findings | files left out (unread, budget) | under 500 MB |",
-             "|---|---|---|---|---|---|---|"]
+    lines = ["| input | size | time | peak memory | exit | findings | entries left out (unread, budget) | under 500 MB |",
+             "|---|---|---|---|---|---|---|---|"]
     for row in measured:
         lines.append(f"| {row['shape']} | {row['input_mb']:.1f} MB | {row['seconds']:.1f} s | "
-                     f"{row['peak_mb']:.0f} MB | {row['findings']} | {row['left_out']} | "
+                     f"{row['peak_mb']:.0f} MB | {row['status']} | {row['findings']} | {row['left_out']} | "
                      f"{'yes' if row['peak_mb'] < TARGET_MB else 'NO'} |")
-    return lines
+    refused = [f"- {row['shape']}: {row['refusal']}" for row in measured if row["refusal"]]
+    return lines + ([""] + refused if refused else [])
 
 
 def main(argv=None) -> int:

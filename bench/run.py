@@ -63,8 +63,8 @@ def _tree_rss_kb(pid: int) -> int:
     return total
 
 
-def measure(command: list[str], cwd: Path, ok=(0, 1)) -> tuple[float, int, str]:
-    """(seconds, peak KB of the process tree, stdout) of one run."""
+def measure(command: list[str], cwd: Path, ok=(0, 1)) -> tuple[float, int, str, int, str]:
+    """(seconds, peak KB of the process tree, stdout, exit status, stderr) of one run."""
     with tempfile.TemporaryFile() as out:
         start = time.perf_counter()
         proc = subprocess.Popen(command, cwd=cwd, stdout=out, stderr=subprocess.PIPE)
@@ -78,7 +78,7 @@ def measure(command: list[str], cwd: Path, ok=(0, 1)) -> tuple[float, int, str]:
         if proc.returncode not in ok:
             sys.exit(f"bench: {' '.join(command)} exited {proc.returncode}: {stderr.strip()[-500:]}")
         out.seek(0)
-        return elapsed, peak, out.read().decode(errors="replace")
+        return elapsed, peak, out.read().decode(errors="replace"), proc.returncode, stderr
 
 
 def alternate(contenders: dict[str, list], rounds: int) -> dict[str, dict]:
@@ -90,7 +90,7 @@ def alternate(contenders: dict[str, list], rounds: int) -> dict[str, dict]:
         for name, runs in contenders.items():
             total, peak, texts = 0.0, 0, []
             for command, cwd in runs:
-                seconds, kb, text = measure(command, cwd)
+                seconds, kb, text, _, _ = measure(command, cwd)
                 total += seconds
                 peak = max(peak, kb)
                 texts.append(text)

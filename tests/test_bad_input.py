@@ -7,6 +7,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import re
 import shutil
 import subprocess
 import tomllib
@@ -464,3 +465,37 @@ def test_a_closed_stdout_is_one_line():
                             capture_output=True, timeout=60)
     assert (result.returncode, result.stderr.decode()) == (
         2, "zcrxlint: standard output is closed: nowhere to write the report\n")
+
+
+# Shapes that make a parser quadratic or exhaust its stack, each at a size far past what
+# it takes: refused in one line naming the file, before the parser runs.
+USER_FILE_SHAPES = [
+    ("--config", "deep.toml", "select = " + "[" * 100_000 + "]" * 100_000 + "\n",
+     "not a configuration: arrays or tables nested 100000 deep (zcrxlint reads up to 64)"),
+    ("--config", "dotted.toml", "a" + ".a" * 200_000 + " = 1\n",
+     "not a configuration: line 1: a key of more than 64 dotted parts"),
+    ("--config", "table-header.toml", "[" + "t." * 100 + "t]\nselect = []\n",
+     "not a configuration: line 1: a key of more than 64 dotted parts"),
+    ("--baseline", "deep.json", "[" * 100_000 + "]" * 100_000,
+     "not a zcrxlint baseline (arrays or objects nested deeper than the JSON parser follows)"),
+]
+
+
+@pytest.mark.parametrize("option,name,text,reason", USER_FILE_SHAPES, ids=[s[1] for s in USER_FILE_SHAPES])
+def test_hostile_configuration_and_baseline_shapes_are_one_line(option, name, text, reason, tmp_path):
+    (tmp_path / name).write_text(text)
+    shutil.copy(BAD / "dev-null-pre-image.patch", tmp_path / "ok.patch")
+    code, out, err = run(["check", "ok.patch", option, name], cwd=tmp_path)
+    assert (code, out, err) == (2, "", f"zcrxlint: {name}: {reason}\n")
+
+
+def test_an_error_naming_a_megabyte_path_is_cut_to_one_readable_line(tmp_path):
+    patch = (BAD / "dev-null-pre-image.patch").read_text().replace(
+        "diff --git a/io_uring/acme_zc.c b/io_uring/acme_zc.c",
+        "diff --git a/" + "x/" * 500_000 + "a.c b/" + "x/" * 500_000 + "a.c")
+    (tmp_path / "long.patch").write_text(patch)
+    code, out, err = run(["check", "long.patch"], cwd=tmp_path)
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert err.startswith("zcrxlint: long.patch: x/x/") and len(err) < 2100
+    assert re.search(r"x/\[\.\.\. \d{3},\d{3} characters \.\.\.\]/x", err)
+    assert err.endswith("; no C change left to analyse\n")
