@@ -167,6 +167,32 @@ class TreeIndex:
         return self._answers[name]
 
 
+class SeriesDeclarations:
+    """Name -> the types the run's files declare it with, for a name a hunk uses without
+    showing its declaration. Live models are asked only when a lookup needs them (most
+    runs never do); a model dropped to bound memory leaves its declarations here."""
+
+    def __init__(self, live: dict):
+        self.live = live
+        self.dropped: dict[str, set] = {}
+        self._answers: dict[str, set | None] = {}
+
+    def keep(self, model: FileModel) -> None:
+        for name, types in model.file_declarations.items():
+            self.dropped.setdefault(name, set()).update(types)
+
+    def changed(self) -> None:
+        self._answers.clear()
+
+    def get(self, name: str) -> set | None:
+        if name not in self._answers:
+            types = set(self.dropped.get(name, ()))
+            for model in self.live.values():
+                types |= model.file_declarations.get(name, set())
+            self._answers[name] = types or None
+        return self._answers[name]
+
+
 class Analyzer:
     def __init__(self, facts: Facts, tree: BaseTree | None = None,
                  checks: tuple[Check, ...] = CHECKS, scope: str = "new",
@@ -203,7 +229,7 @@ class Analyzer:
         self.series_learned: dict[str, LearnedHelper] = {}
         self.series_ops_structs: set[str] = set()
         self.series_predicates: dict[str, Predicate] = {}
-        self.series_declarations: dict[str, set] = {}
+        self.series_declarations = SeriesDeclarations(self._models)
         self._ops_structs_final = False   # every image is in: a model built now adopts them
         # Each C file the series changes, as its last patch leaves it (None: deleted, or
         # not known whole): what --fix rewrites.
@@ -257,15 +283,15 @@ class Analyzer:
             self.series_ops_structs |= model.pool_callback_structs
             for call in model.calls:
                 self.series_calls.setdefault(call.function.name, set()).add(call.name)
-            for name, types in model.file_declarations.items():
-                self.series_declarations.setdefault(name, set()).update(types)
         if self._ops_structs_final and self.series_ops_structs:
             model.adopt_ops_structs(self.series_ops_structs)
         self._models[key] = model
         self._live_bytes += len(image.text)
         while self._live_bytes > limits.LIVE_MODEL_BYTES and len(self._models) > 2:
-            (_, text), _ = self._models.popitem(last=False)
+            (_, text), dropped = self._models.popitem(last=False)
             self._live_bytes -= len(text)
+            self.series_declarations.keep(dropped)
+        self.series_declarations.changed()
         return model
 
     def release_note(self, patch: int | None) -> PartialNote | None:

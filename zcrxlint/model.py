@@ -156,7 +156,7 @@ class FileModel:
     position: int = 0
     # Name -> types every file of the run declares it with, for declarations a hunk does
     # not show (engine-filled).
-    series_declarations: dict[str, set] = field(default_factory=dict)
+    series_declarations: object = field(default_factory=dict)   # engine.SeriesDeclarations
     # Every finding in this text, once the engine has run the checks on it.
     findings: list | None = None
     # Struct members from the local headers the file includes (headers.py).
