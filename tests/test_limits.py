@@ -9,7 +9,7 @@ import pytest
 from helpers import FIXTURES, run_json, series_args, series_inputs
 from zcrxlint import limits
 from zcrxlint.images import ImageSource
-from zcrxlint.inputs import read_series
+from zcrxlint.inputs import _decode_pieces, read_series
 from zcrxlint.patch import DiffLine, DiffLines, Hunk
 
 SERIES = FIXTURES / "series"
@@ -93,3 +93,15 @@ def test_hunk_lines_held_compactly_read_back_as_written():
     assert hunk == Hunk(9, 3, 9, 4, "", written) and hunk != Hunk(9, 3, 9, 4, "", written[:4])
     with pytest.raises(IndexError):
         hunk.lines[5]
+
+
+def test_a_wide_character_widens_only_its_own_piece_and_moves_no_line(tmp_path):
+    plain = DEMO[1].read_text()
+    wide = plain.replace("\n\n", "\n\nThe ring is full 🚀.\n", 1)
+    (tmp_path / "wide.patch").write_text(wide)
+    (tmp_path / "plain.patch").write_text(plain)
+    with_emoji, _ = _report(["check", tmp_path / "wide.patch"])
+    without, _ = _report(["check", tmp_path / "plain.patch"])
+    assert [f[1:] for f in with_emoji] == [f[1:] for f in without] and without
+    pieces = _decode_pieces(wide.encode() + b"diff --git a/x.c b/x.c\n")
+    assert [max(map(ord, piece)) > 0xFF for piece in pieces] == [True, False, False]

@@ -39,6 +39,8 @@ DIFF_START_BYTES = re.compile(DIFF_START.pattern.encode())
 ENCODED_BODY = re.compile(rb"(?im)^content-transfer-encoding:[ \t]*(?!7bit|8bit|binary)")
 # git's subjects are a line; a longer one is cut before its encoded words are decoded.
 SUBJECT_LIMIT = 4096
+# Where a text is cut to be decoded in pieces: before each git file header.
+GIT_DIFF_LINE = re.compile(rb"(?m)^diff --git ")
 # Where a mail's headers end: its first empty line.
 HEADER_END = re.compile(rb"\r?\n\r?\n")
 # The email package holds several copies of a mail it parses whole: it is given only
@@ -52,8 +54,7 @@ PATCH_MIME_TYPES = ("text/x-patch", "text/x-diff", "application/x-patch", "text/
 @dataclass
 class _Message:
     head_lines: int           # lines of the headers and the empty line after them
-    body: str                 # the decoded body, LF line ends (kept apart from the headers:
-                              # joining them would copy a body of 100 MB once more)
+    body: list[str]           # the decoded body in pieces (_decode_pieces), LF line ends
     subject: str
     date: object
     message_id: str | None
@@ -206,13 +207,9 @@ def _parse_message(raw: bytes | memoryview, source: str) -> _Message:
                 raise InputError(source, f"a mail of more than {MAX_PARTS:,} MIME parts: save the patch "
                                          "it carries and pass that")
             msg = email.message_from_bytes(bytes(raw), policy=email.policy.default)
-            body = _body_text(msg)
+            body = [_body_text(msg).replace("\r\n", "\n")]
         else:
-            charset = msg.get_content_charset() or "utf-8"
-            try:
-                body = str(decoded, charset, "replace")
-            except LookupError:
-                body = str(decoded, "utf-8", "replace")
+            body = _decode_pieces(decoded, msg.get_content_charset() or "utf-8")
             del decoded
     except InputError:
         raise
@@ -236,18 +233,69 @@ def _parse_message(raw: bytes | memoryview, source: str) -> _Message:
             counter = (int(m.group(1)), int(m.group(2)))
             break
     head_lines = head.count(b"\n") + 1
-    if "\r" in body:
-        body = body.replace("\r\n", "\n")
     return _Message(head_lines, body, subject, date, message_id, counter)
 
 
-def _diff_in(text: str, search_from: int, lines_before: int) -> list:
-    """The file changes of the diff in `text` (searched from `search_from`), numbered so
-    that #N counts lines of the input as read; [] when there is none."""
-    start = find_diff(text, search_from)
-    if start is None:
-        return []
-    return parse_diff(text, lines_before + text.count("\n", 0, start) + 1, start)
+def _decode_pieces(data: bytes | memoryview, charset: str = "utf-8") -> list[str]:
+    """Text decoded piece by piece, cut before each `diff --git` line (never inside a
+    line, so never inside a character or a CRLF). Python stores a whole string at the
+    width of its widest character: one emoji in a 100 MB text would take 400 MB, and
+    now widens only its own file's part of the diff."""
+    cuts = [m.start() for m in GIT_DIFF_LINE.finditer(data) if m.start() > 0]
+    pieces = []
+    for start, end in zip([0, *cuts], [*cuts, len(data)]):
+        try:
+            piece = str(data[start:end], charset, "replace")
+        except LookupError:
+            piece = str(data[start:end], "utf-8", "replace")
+        pieces.append(piece.replace("\r\n", "\n") if "\r" in piece else piece)
+    return pieces
+
+
+def _diff_start_of_last_lines(pieces: list[str], count: int) -> tuple[int, int]:
+    """(piece, offset) where the last `count` lines of the text begin (trailing empty
+    lines not counted); (0, 0) when it has no more lines than that."""
+    index = len(pieces) - 1
+    at = len(pieces[index]) if pieces else 0
+    while index >= 0:                                   # skip the trailing newlines
+        while at and pieces[index][at - 1] == "\n":
+            at -= 1
+        if at or index == 0:
+            break
+        index -= 1
+        at = len(pieces[index])
+    left = count
+    while index >= 0:
+        found = pieces[index].rfind("\n", 0, at)
+        if found >= 0:
+            left -= 1
+            if not left:
+                return index, found + 1
+            at = found
+            continue
+        if index == 0:
+            break
+        index -= 1
+        at = len(pieces[index])
+    return 0, 0
+
+
+def _files_in(pieces: list[str], lines_before: int, search_from: tuple[int, int] = (0, 0)) -> list:
+    """The file changes of the diff in the pieces of a text, the diff searched for from
+    `search_from` (piece, offset); #N counts lines of the input as read."""
+    files, line, started = [], lines_before, False
+    for index, piece in enumerate(pieces):
+        if index >= search_from[0]:
+            start = 0 if started else find_diff(piece, search_from[1] if index == search_from[0] else 0)
+            if start is not None:
+                started = True
+                files += parse_diff(piece, line + piece.count("\n", 0, start) + 1, start)
+        line += piece.count("\n")
+    return files
+
+
+def _base_commit_in(pieces: list[str]) -> str | None:
+    return next(filter(None, map(_base_commit, pieces)), None)
 
 
 def _patch_from_message(msg: _Message, source: str, lines_before: int,
@@ -256,22 +304,13 @@ def _patch_from_message(msg: _Message, source: str, lines_before: int,
     encoded bodies #N counts lines of the decoded body). `diff_lines`: when known, the
     diff is the message's last so many lines, and a diff quoted above it in the commit
     message is no part of the change."""
-    search_from = 0
-    if diff_lines is not None:
-        at = len(msg.body)
-        while at and msg.body[at - 1] == "\n":
-            at -= 1
-        for _ in range(diff_lines):
-            at = msg.body.rfind("\n", 0, at)
-            if at < 0:
-                break
-        search_from = at + 1
-    files = _diff_in(msg.body, search_from, lines_before + msg.head_lines)
+    search_from = _diff_start_of_last_lines(msg.body, diff_lines) if diff_lines is not None else (0, 0)
+    files = _files_in(msg.body, lines_before + msg.head_lines, search_from)
     if not files:
         return None
     subject = SUBJECT_TAGS.sub("", msg.subject).strip() or msg.subject
     commit = sender if sender and COMMIT_ID.match(sender) and sender.strip("0") else None
-    return Patch(0, subject, source, files, msg.head_lines + msg.body.count("\n") + 1, msg.date,
+    return Patch(0, subject, source, files, msg.head_lines + sum(p.count("\n") for p in msg.body) + 1, msg.date,
                  msg.message_id, msg.counter, commit=commit, posted_subject=msg.subject or None)
 
 
@@ -338,22 +377,21 @@ def patches_from_bytes(raw: bytes, source: str, diff_lines: int | None = None) -
                 base_commit = base_commit or _base_commit(str(chunk, "utf-8", "replace"))
                 continue
             message = _parse_message(chunk, label)
-            base_commit = base_commit or _base_commit(message.body)
+            base_commit = base_commit or _base_commit_in(message.body)
             patch = _patch_from_message(message, label, lead + before, sender, diff_lines)
             if patch:
                 patches.append(patch)
         return InputPatches(_series_order(patches), count, base_commit)
-    text = raw.decode("utf-8", "replace")
-    if "\r" in text:
-        text = text.replace("\r\n", "\n")
-    if find_diff(text) is None:
+    pieces = _decode_pieces(raw)
+    if all(find_diff(piece) is None for piece in pieces):
         if b"\x00" in raw:
             raise InputError(source, "binary data, not a patch or mail")
         raise InputError(source, "not a patch: no diff, mail or mbox found")
-    files = _diff_in(text, 0, 0)
+    files = _files_in(pieces, 0)
     if not files:
         raise InputError(source, "not a patch: no file changes found")
-    return InputPatches([Patch(0, "", source, files, text.count("\n") + 1)], 1, _base_commit(text))
+    return InputPatches([Patch(0, "", source, files, sum(p.count("\n") for p in pieces) + 1)], 1,
+                        _base_commit_in(pieces))
 
 
 def _base_commit(text: str) -> str | None:
