@@ -218,7 +218,6 @@ class Analyzer:
         self._models: OrderedDict[tuple[str, str], FileModel] = OrderedDict()
         self._live_bytes = 0
         self._positions: dict[tuple[str, str], int] = {}
-        self._summarised: set[tuple[str, str]] = set()
         # Images holding a function that could be an owner-test predicate (a lone return):
         # the only ones besides page_pool's API files that learning builds again if dropped.
         self._may_define_predicates: set[tuple[str, str]] = set()
@@ -253,6 +252,7 @@ class Analyzer:
     def model(self, image: Image, position: int = 0, tree: BaseTree | None = None) -> FileModel:
         """`tree`: where the file's local headers are, when not the run's base tree."""
         key = (image.path, image.text)
+        first_build = key not in self._positions      # positions are kept for every text built
         self._positions[key] = min(self._positions.get(key, position), position)
         model = self._models.get(key)
         if model is not None:
@@ -271,9 +271,8 @@ class Analyzer:
         model.series_predicates = self.series_predicates
         model.series_declarations = self.series_declarations
         model.position = self._positions[key]
-        if key not in self._summarised:
-            # First build: what this text adds to the series (built again, it adds nothing).
-            self._summarised.add(key)
+        if first_build:
+            # What this text adds to the series (built again, it adds nothing).
             if any(returned_expression(f) is not None for f in model.functions):
                 self._may_define_predicates.add(key)
             self.analysed_bytes += len(image.text)
@@ -343,9 +342,10 @@ class Analyzer:
         """Why a file's images are not analysed, when they are past a size limit."""
         images = [image for image in (imgs.pre, imgs.post) if image is not None]
         size = max((len(image.text) for image in images), default=0)
-        if limits.file_too_large(size):
-            return limits.file_too_large(size)
-        new = sum(len(image.text) for image in images if (image.path, image.text) not in self._summarised)
+        too_large = limits.file_too_large(size)
+        if too_large:
+            return too_large
+        new = sum(len(image.text) for image in images if (image.path, image.text) not in self._positions)
         if self.analysed_bytes + new > limits.MAX_RUN_BYTES:
             return (f"the run has analysed {mib(self.analysed_bytes)} of C, its limit is "
                     f"{mib(limits.MAX_RUN_BYTES)}: lint the rest of the series on its own")

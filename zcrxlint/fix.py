@@ -314,8 +314,7 @@ def fix_series(analyzer, findings: Iterable[Finding]) -> list[FileFix]:
             continue
 
         def lint(text: str, path=path):
-            model = analyzer.model(Image(path, text), position=10**9)
-            model.adopt_ops_structs(analyzer.series_ops_structs)
+            model = analyzer.model(Image(path, text), position=10**9)   # adopts the ops structs
             return model, analyzer.findings(model)
 
         fixes.append(fix_file(path, image.text, _matching(lint(image.text)[1], reported),

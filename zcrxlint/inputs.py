@@ -280,9 +280,10 @@ def _diff_start_of_last_lines(pieces: list[str], count: int) -> tuple[int, int]:
     return 0, 0
 
 
-def _files_in(pieces: list[str], lines_before: int, search_from: tuple[int, int] = (0, 0)) -> list:
+def _files_in(pieces: list[str], lines_before: int, search_from: tuple[int, int] = (0, 0)) -> tuple[list, int]:
     """The file changes of the diff in the pieces of a text, the diff searched for from
-    `search_from` (piece, offset); #N counts lines of the input as read."""
+    `search_from` (piece, offset), and the line count of the text read so far; #N counts
+    lines of the input as read."""
     files, line, started = [], lines_before, False
     for index, piece in enumerate(pieces):
         if index >= search_from[0]:
@@ -291,7 +292,7 @@ def _files_in(pieces: list[str], lines_before: int, search_from: tuple[int, int]
                 started = True
                 files += parse_diff(piece, line + piece.count("\n", 0, start) + 1, start)
         line += piece.count("\n")
-    return files
+    return files, line
 
 
 def _base_commit_in(pieces: list[str]) -> str | None:
@@ -305,12 +306,12 @@ def _patch_from_message(msg: _Message, source: str, lines_before: int,
     diff is the message's last so many lines, and a diff quoted above it in the commit
     message is no part of the change."""
     search_from = _diff_start_of_last_lines(msg.body, diff_lines) if diff_lines is not None else (0, 0)
-    files = _files_in(msg.body, lines_before + msg.head_lines, search_from)
+    files, last_line = _files_in(msg.body, lines_before + msg.head_lines, search_from)
     if not files:
         return None
     subject = SUBJECT_TAGS.sub("", msg.subject).strip() or msg.subject
     commit = sender if sender and COMMIT_ID.match(sender) and sender.strip("0") else None
-    return Patch(0, subject, source, files, msg.head_lines + sum(p.count("\n") for p in msg.body) + 1, msg.date,
+    return Patch(0, subject, source, files, last_line - lines_before + 1, msg.date,
                  msg.message_id, msg.counter, commit=commit, posted_subject=msg.subject or None)
 
 
@@ -387,11 +388,10 @@ def patches_from_bytes(raw: bytes, source: str, diff_lines: int | None = None) -
         if b"\x00" in raw:
             raise InputError(source, "binary data, not a patch or mail")
         raise InputError(source, "not a patch: no diff, mail or mbox found")
-    files = _files_in(pieces, 0)
+    files, lines = _files_in(pieces, 0)
     if not files:
         raise InputError(source, "not a patch: no file changes found")
-    return InputPatches([Patch(0, "", source, files, sum(p.count("\n") for p in pieces) + 1)], 1,
-                        _base_commit_in(pieces))
+    return InputPatches([Patch(0, "", source, files, lines + 1)], 1, _base_commit_in(pieces))
 
 
 def _base_commit(text: str) -> str | None:
